@@ -1,0 +1,3 @@
+from nanwiz.cli import main
+
+raise SystemExit(main())
