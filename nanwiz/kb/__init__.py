@@ -1,0 +1,1 @@
+"""The knowledge base: schema (pydantic), loading with located errors, and the validated model."""
