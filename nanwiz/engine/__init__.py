@@ -1,0 +1,11 @@
+"""The inference engine: ranks causes from evidence, explains itself, picks the next action.
+
+Pure Python over a validated KnowledgeBase; no torch, no Textual.
+"""
+
+from nanwiz.engine.explain import Settle, settle, why
+from nanwiz.engine.infer import Contribution, Ranking, Scored, rank
+from nanwiz.engine.voi import Action, next_actions
+
+__all__ = ["Action", "Contribution", "Ranking", "Scored", "Settle", "next_actions", "rank",
+           "settle", "why"]

@@ -1,0 +1,78 @@
+"""The WHY and the WHAT-NEXT of the ranking, as plain data for every face to render.
+
+`why` lists, for a cause, the observations that raised or lowered it and by how much.
+`settle` lists, for a cause, the rules that have not fired yet because a fact is unknown:
+learning those facts would confirm it (ratio > 1) or rule it out (ratio < 1), and each comes
+with the questions and probes that could tell.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from nanwiz.engine.conditions import complete, evaluate
+from nanwiz.engine.infer import Contribution, Ranking
+from nanwiz.kb.model import KnowledgeBase, condition_facts
+
+
+@dataclass(frozen=True)
+class Why:
+    cause_id: str
+    probability: float
+    prior: float
+    support: tuple[Contribution, ...]
+    against: tuple[Contribution, ...]
+
+
+def why(ranking: Ranking, cause_id: str) -> Why:
+    scored = ranking.get(cause_id)
+    return Why(cause_id, scored.probability, scored.prior, scored.support, scored.against)
+
+
+@dataclass(frozen=True)
+class Pending:
+    rule_id: str
+    text: str
+    ratio: float
+    unknown_facts: tuple[str, ...]
+    questions: tuple[str, ...]
+    probes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Settle:
+    cause_id: str
+    confirm: tuple[Pending, ...]
+    rule_out: tuple[Pending, ...]
+
+
+def _sources(kb: KnowledgeBase, fact_id: str) -> tuple[list[str], list[str]]:
+    fact = kb.facts[fact_id]
+    if fact.derive is not None:
+        return _sources(kb, fact.derive.from_)
+    questions = [q.id for q in kb.questions_by_fact.get(fact_id, [])]
+    return questions, list(fact.probes)
+
+
+def settle(kb: KnowledgeBase, facts: Mapping[str, Any], cause_id: str, limit: int = 5) -> Settle:
+    evidence = complete(kb, facts)
+    confirm: list[Pending] = []
+    rule_out: list[Pending] = []
+    for rule in sorted(kb.rules_by_cause.get(cause_id, []), key=lambda r: r.id):
+        if evaluate(rule.when, evidence) is not None:
+            continue
+        unknown = sorted({t.fact for t in condition_facts(rule.when) if t.fact not in evidence})
+        questions: list[str] = []
+        probes: list[str] = []
+        for fact_id in unknown:
+            q, p = _sources(kb, fact_id)
+            questions += [x for x in q if x not in questions]
+            probes += [x for x in p if x not in probes]
+        pending = Pending(rule.id, rule.text, rule.effects[cause_id], tuple(unknown), tuple(questions),
+                          tuple(probes))
+        (confirm if pending.ratio > 1 else rule_out).append(pending)
+    key = lambda p: (-abs(math.log(p.ratio)), p.rule_id)  # noqa: E731
+    return Settle(cause_id, tuple(sorted(confirm, key=key)[:limit]), tuple(sorted(rule_out, key=key)[:limit]))
