@@ -1,0 +1,475 @@
+"""One training run of a target script under a Variation, owned by nanwiz.
+
+The loop mirrors the contract: seeded builders, map-style dataset batched by a seeded
+permutation (epochs), optional autocast and GradScaler, clipping after unscaling. Each step
+reads its sentinels back in a single host transfer (loss terms, global gradient norm, weight
+norm, output magnitude, input finiteness); per-module statistics are gathered only on
+occasional 'stats' steps. Snapshots taken every few steps (chosen to cost a few percent)
+let a probe restore the state before any step and replay it, instrumented or guarded.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import nn
+
+from nanwiz.errors import ScriptError
+from nanwiz.harness.script import Target, innermost_is_user, trimmed_traceback
+from nanwiz.harness.tensors import absmax, float_tensors, to_device
+from nanwiz.variation import Variation
+
+try:  # numpy is optional for the user's script; seed it when present
+    import numpy as np
+except ImportError:  # pragma: no cover
+    np = None  # type: ignore[assignment]
+
+UNBOUNDED_ACTIVATIONS = (nn.ReLU, nn.LeakyReLU, nn.PReLU, nn.ELU, nn.CELU, nn.SELU, nn.GELU, nn.SiLU,
+                         nn.Mish, nn.Softplus, nn.RReLU)
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ScriptError('NANWIZ["device"] is "cuda" but no CUDA device is available here')
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def seed_everything(seed: int) -> None:
+    torch.manual_seed(seed)
+    random.seed(seed)
+    if np is not None:
+        np.random.seed(seed % (2**32))
+
+
+def error_kind(exc: BaseException) -> str:
+    text = str(exc)
+    if isinstance(exc, IndexError) or "device-side assert" in text or "out of bounds" in text:
+        return "index_error"
+    if isinstance(exc, ValueError):
+        return "value_error"
+    if isinstance(exc, RuntimeError):
+        return "runtime_error"
+    return "other"
+
+
+@dataclass
+class StepRecord:
+    step: int
+    indices: list[int]
+    loss: float | None = None
+    terms: dict[str, float] = field(default_factory=dict)
+    grad_norm: float | None = None
+    weight_norm: float | None = None
+    out_absmax: float | None = None
+    act_absmax: float | None = None
+    softmax_absmax: float | None = None
+    watched: Any = None
+    """What the step's watcher (a TorchFunctionMode with result()) measured, on watched steps."""
+    input_nonfinite: bool = False
+    skipped: bool = False
+    scale: float | None = None
+    failed: bool = False
+    failure: str | None = None
+    """'loss', 'grad', 'param' or 'error'."""
+    error: dict[str, Any] | None = None
+    guarded_skip: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        from nanwiz.harness.tensors import clean_number
+
+        out: dict[str, Any] = {"step": self.step}
+        for key in ("loss", "grad_norm", "weight_norm", "out_absmax", "act_absmax", "softmax_absmax", "scale"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = clean_number(value) if math.isfinite(value) else str(value)
+        if self.terms and len(self.terms) > 1:
+            out["terms"] = {k: (clean_number(v) if math.isfinite(v) else str(v)) for k, v in self.terms.items()}
+        for key in ("input_nonfinite", "skipped", "failed", "guarded_skip"):
+            if getattr(self, key):
+                out[key] = True
+        if self.failure:
+            out["failure"] = self.failure
+        if self.error:
+            out["error"] = self.error
+        return out
+
+
+def split_terms(out: Any, path_name: str) -> dict[str, torch.Tensor]:
+    """compute_loss's result as named scalar terms, or a ScriptError that says what is wrong."""
+    if isinstance(out, torch.Tensor):
+        terms = {"loss": out}
+    elif isinstance(out, dict) and out:
+        terms = dict(out)
+    else:
+        got = type(out).__name__ if not isinstance(out, dict) else "an empty dict"
+        raise ScriptError(
+            f"compute_loss in {path_name} must return a scalar Tensor or a dict of scalar Tensors, got {got}"
+        )
+    for name, value in terms.items():
+        if not isinstance(value, torch.Tensor):
+            raise ScriptError(
+                f"compute_loss in {path_name} returned {name!r}: {type(value).__name__}; every loss term must "
+                "be a scalar Tensor (keep it attached to the graph, do not call .item())"
+            )
+        if value.numel() != 1:
+            raise ScriptError(
+                f"compute_loss in {path_name} returned {name!r} with shape {list(value.shape)}; a loss term must "
+                "be a scalar: reduce it (e.g. .mean())"
+            )
+        if not value.requires_grad:
+            raise ScriptError(
+                f"compute_loss in {path_name} returned {name!r} without a gradient; compute it from the model's "
+                "outputs (no .detach(), no torch.no_grad())"
+            )
+    return terms
+
+
+class BoundedActivation(nn.Module):
+    """Stand-in for an unbounded activation: the original, clamped at +-6 (ReLU6 for ReLU)."""
+
+    def __init__(self, inner: nn.Module):
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        return torch.clamp(self.inner(*args, **kwargs), -6.0, 6.0)
+
+
+def bound_activations(model: nn.Module) -> int:
+    replaced = 0
+    for name, child in list(model.named_children()):
+        if isinstance(child, UNBOUNDED_ACTIVATIONS):
+            setattr(model, name, BoundedActivation(child))
+            replaced += 1
+        else:
+            replaced += bound_activations(child)
+    return replaced
+
+
+class TrainingRun:
+    """The user's training under one Variation; steps can be run, snapshotted and replayed."""
+
+    def __init__(self, target: Target, dataset: Any, variation: Variation | None = None, *,
+                 exclude: tuple[int, ...] = (), dominant_term: str | None = None):
+        self.target = target
+        self.dataset = dataset
+        self.variation = variation or Variation()
+        settings = target.settings
+        self.device = resolve_device(settings.device)
+        v = self.variation
+        self.amp = settings.amp if v.amp is None else (None if v.amp == "none" else v.amp)
+        self.lr = settings.lr * (v.lr_scale or 1.0)
+        self.grad_clip = v.grad_clip if v.grad_clip is not None else settings.grad_clip
+        self.batch_size = v.batch_size or settings.batch_size
+        self.shuffle = settings.shuffle if v.shuffle is None else v.shuffle
+        self.steps = v.steps or settings.steps
+        self.exclude = set(exclude) if v.exclude_bad_samples else set()
+        self.dominant_term = dominant_term if v.dominant_term_scale else None
+        self.seed = settings.seed
+        self.snapshots: list[dict[str, Any]] = []
+        self.snapshot_every = 1
+        self.records: list[StepRecord] = []
+        self._order: list[list[int]] = []
+        self._build()
+
+    # ------------------------------------------------------------ construction
+    def _build(self) -> None:
+        seed_everything(self.seed)
+        model = self.target.call("build_model")
+        if not isinstance(model, nn.Module):
+            raise ScriptError(f"build_model() in {self.target.path.name} must return a torch.nn.Module, "
+                              f"got {type(model).__name__}")
+        if self.variation.bounded_activations:
+            bound_activations(model)
+        self.model = model.to(self.device)
+        self.params = [p for p in self.model.parameters() if p.requires_grad]
+        if not self.params:
+            raise ScriptError(f"the model from build_model() in {self.target.path.name} has no trainable parameters")
+        if self.target.build_optimizer is not None:
+            optimizer = self.target.call("build_optimizer", self.params, self.target.settings.lr)
+            if not isinstance(optimizer, torch.optim.Optimizer):
+                raise ScriptError(f"build_optimizer() in {self.target.path.name} must return a "
+                                  f"torch.optim.Optimizer, got {type(optimizer).__name__}")
+        else:
+            optimizer = torch.optim.Adam(self.params, lr=self.target.settings.lr)
+        if self.variation.lr_scale:
+            # Scale every group, so the variation applies even if the builder ignores its lr argument.
+            for group in optimizer.param_groups:
+                if isinstance(group.get("lr"), (int, float)):
+                    group["lr"] = group["lr"] * self.variation.lr_scale
+        if self.variation.optimizer_eps is not None:
+            for group in optimizer.param_groups:
+                if "eps" in group:
+                    group["eps"] = self.variation.optimizer_eps
+        self.optimizer = optimizer
+        self.scaler = torch.amp.GradScaler(self.device.type) if self.amp == "fp16" else None
+        self._build_order()
+        seed_everything(self.seed)  # training randomness (dropout) independent of builder RNG use
+
+    def _build_order(self) -> None:
+        n = len(self.dataset)
+        keep = [i for i in range(n) if i not in self.exclude]
+        if not keep:
+            raise ScriptError("every sample of the dataset was excluded; nothing left to train on")
+        generator = torch.Generator().manual_seed(self.seed)
+        order: list[list[int]] = []
+        while len(order) < self.steps:
+            if self.shuffle:
+                perm = torch.randperm(len(keep), generator=generator).tolist()
+                epoch = [keep[i] for i in perm]
+            else:
+                epoch = list(keep)
+            for start in range(0, len(epoch), self.batch_size):
+                order.append(epoch[start:start + self.batch_size])
+                if len(order) >= self.steps:
+                    break
+        self._order = order
+
+    def indices(self, step: int) -> list[int]:
+        return self._order[step]
+
+    @property
+    def autocast_dtype(self) -> torch.dtype | None:
+        return {"fp16": torch.float16, "bf16": torch.bfloat16}.get(self.amp or "")
+
+    def autocast(self):
+        dtype = self.autocast_dtype
+        if dtype is None:
+            return torch.autocast(self.device.type, enabled=False)
+        return torch.autocast(self.device.type, dtype=dtype)
+
+    def load_batch(self, indices: list[int]) -> Any:
+        samples = [self.dataset[i] for i in indices]
+        collate = self.target.collate_fn or torch.utils.data.default_collate
+        return to_device(collate(samples), self.device)
+
+    # ------------------------------------------------------------ snapshots
+    def snapshot(self, step: int) -> None:
+        snap = {
+            "step": step,
+            "model": {k: v.detach().clone() for k, v in self.model.state_dict().items()},
+            "optim": copy.deepcopy(self.optimizer.state_dict()),
+            "scaler": self.scaler.state_dict() if self.scaler is not None else None,
+            "rng": torch.get_rng_state(),
+            "cuda_rng": torch.cuda.get_rng_state_all() if self.device.type == "cuda" else None,
+            "py": random.getstate(),
+            "np": np.random.get_state() if np is not None else None,
+        }
+        self.snapshots = [s for s in self.snapshots if s["step"] < step][-1:] + [snap]
+
+    def restore(self, snap: dict[str, Any]) -> None:
+        self.model.load_state_dict(snap["model"])
+        self.optimizer.load_state_dict(copy.deepcopy(snap["optim"]))
+        if self.scaler is not None and snap["scaler"] is not None:
+            self.scaler.load_state_dict(snap["scaler"])
+        torch.set_rng_state(snap["rng"])
+        if snap["cuda_rng"] is not None:
+            torch.cuda.set_rng_state_all(snap["cuda_rng"])
+        random.setstate(snap["py"])
+        if np is not None and snap["np"] is not None:
+            np.random.set_state(snap["np"])
+
+    def restore_before(self, step: int) -> list[StepRecord]:
+        """Put the model, optimizer and RNGs where they were just before `step`.
+
+        Returns the records of the steps re-run from the snapshot, so a caller can check the
+        re-run matched the original (determinism)."""
+        candidates = [s for s in self.snapshots if s["step"] <= step]
+        if not candidates:
+            raise RuntimeError(f"no snapshot at or before step {step}")
+        snap = candidates[-1]
+        self.restore(snap)
+        return [self.step(t) for t in range(snap["step"], step)]
+
+    # ------------------------------------------------------------ one step
+    def forward_loss(self, batch: Any) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+        self.model.train()
+        with self.autocast():
+            out = self.target.compute_loss(self.model, batch)
+        terms = split_terms(out, self.target.path.name)
+        loss = None
+        for name, value in terms.items():
+            value = value.float()
+            if name == self.dominant_term and self.variation.dominant_term_scale:
+                value = value * self.variation.dominant_term_scale
+            loss = value if loss is None else loss + value
+        assert loss is not None
+        return terms, loss.reshape(())
+
+    def step(self, t: int, *, guarded: bool = False, stats: bool = False,
+             watch: Callable[[], Any] | None = None, last: bool = False) -> StepRecord:
+        """Run optimizer step t; on a failure record it (the state is then as the step left it).
+
+        `last` checks the weights after the update (done on stats steps too)."""
+        indices = self.indices(t)
+        record = StepRecord(step=t, indices=indices)
+        hooks = []
+        act_values: list[torch.Tensor] = []
+        out_box: list[torch.Tensor] = []
+
+        def top_hook(_module, _inputs, output):
+            tensors = float_tensors(output)
+            if tensors:
+                out_box.append(torch.stack([absmax(x) for x in tensors]).amax())
+
+        hooks.append(self.model.register_forward_hook(top_hook))
+        if stats:
+            for module in self.model.modules():
+                if next(module.children(), None) is None:
+                    def leaf_hook(_m, _i, output):
+                        tensors = float_tensors(output)
+                        if tensors:
+                            act_values.append(torch.stack([absmax(x) for x in tensors]).amax())
+                    hooks.append(module.register_forward_hook(leaf_hook))
+        watcher = watch() if (stats and watch is not None) else None
+        try:
+            batch = self.load_batch(indices)
+            inputs = float_tensors(batch)
+            input_ok = torch.stack([torch.isfinite(x).all() for x in inputs]).all() if inputs else None
+            if watcher is not None:
+                with watcher:
+                    terms, loss = self.forward_loss(batch)
+            else:
+                terms, loss = self.forward_loss(batch)
+            if self.scaler is not None:
+                self.scaler.scale(loss).backward()
+                self.scaler.unscale_(self.optimizer)
+            else:
+                loss.backward()
+            grads = [p.grad for p in self.params if p.grad is not None]
+            grad_norm = _total_norm(grads, self.device)
+            if guarded:
+                ok = bool(torch.isfinite(loss).item() and torch.isfinite(grad_norm).item())
+                if not ok:
+                    record.guarded_skip = True
+            if self.grad_clip is not None and not record.guarded_skip:
+                torch.nn.utils.clip_grad_norm_(self.params, self.grad_clip)
+            scale_before = self.scaler.get_scale() if self.scaler is not None else None
+            if self.variation.freeze_weights or record.guarded_skip:
+                if self.scaler is not None:
+                    self.scaler.update()
+            elif self.scaler is not None:
+                self.scaler.step(self.optimizer)
+                self.scaler.update()
+            else:
+                self.optimizer.step()
+            self.optimizer.zero_grad(set_to_none=True)
+            # The weight norm costs a pass over every weight: only on stats steps. A weight that
+            # turned non-finite shows up as a non-finite loss at the next step anyway (and the
+            # replay then steps back to the update that broke it).
+            weight_norm = (_total_norm([p.detach() for p in self.params], self.device) if stats or last or guarded
+                           else torch.zeros((), device=self.device))
+            f64 = torch.float64
+            values = [loss.detach().to(f64), grad_norm.to(f64), weight_norm.to(f64)]
+            values += [v.detach().to(f64).reshape(()) for v in terms.values()]
+            values.append(out_box[0].to(f64) if out_box else torch.tensor(float("nan"), device=self.device))
+            values.append(input_ok.to(f64) if input_ok is not None else torch.tensor(1.0, device=self.device))
+            values.append(torch.stack(act_values).amax().to(f64) if act_values else
+                          torch.tensor(float("nan"), device=self.device))
+            read = torch.stack([v.to(self.device, f64) for v in values]).tolist()  # the one host sync
+        except ScriptError:
+            raise
+        except Exception as exc:  # a failure of the training step itself
+            if innermost_is_user(exc, self.target.path) and isinstance(
+                    exc, (TypeError, AttributeError, NameError, ImportError, KeyError, NotImplementedError)):
+                raise ScriptError(
+                    f"compute_loss (or a function it calls) in {self.target.path.name} raised "
+                    f"{type(exc).__name__}: {exc}\n\n" + trimmed_traceback(exc, self.target.path)
+                ) from None
+            self.optimizer.zero_grad(set_to_none=True)
+            record.failed = True
+            record.failure = "error"
+            record.error = {
+                "type": type(exc).__name__,
+                "kind": error_kind(exc),
+                "message": str(exc).strip().splitlines()[0][:500] if str(exc).strip() else type(exc).__name__,
+                "traceback": trimmed_traceback(exc, self.target.path),
+            }
+            self.records.append(record)
+            return record
+        finally:
+            for handle in hooks:
+                handle.remove()
+        loss_v, grad_v, weight_v = read[0], read[1], read[2]
+        n_terms = len(terms)
+        term_values = read[3:3 + n_terms]
+        out_v, input_v, act_v = read[3 + n_terms:6 + n_terms]
+        record.loss = loss_v
+        record.terms = dict(zip(terms.keys(), term_values))
+        record.grad_norm = grad_v
+        record.weight_norm = weight_v if (stats or last or guarded) else None
+        record.out_absmax = None if math.isnan(out_v) else out_v
+        record.act_absmax = None if math.isnan(act_v) else act_v
+        record.input_nonfinite = input_v < 0.5
+        if watcher is not None:
+            record.watched = watcher.result()
+            if isinstance(record.watched, float):
+                record.softmax_absmax = record.watched
+        if self.scaler is not None:
+            scale_after = self.scaler.get_scale()
+            record.scale = scale_after
+            record.skipped = scale_before is not None and scale_after < scale_before
+        loss_bad = not all(math.isfinite(x) for x in [loss_v, *term_values])
+        grad_bad = not math.isfinite(grad_v)
+        param_bad = (stats or last or guarded) and not math.isfinite(weight_v)
+        if loss_bad:
+            record.failure = "loss"
+        elif param_bad:
+            record.failure = "param"
+        elif grad_bad and self.scaler is None and not record.guarded_skip:
+            record.failure = "grad"
+        record.failed = record.failure is not None
+        self.records.append(record)
+        return record
+
+    # ------------------------------------------------------------ whole runs
+    def run(self, *, stop_at_failure: bool = True, stats_every: int = 0,
+            watch: Callable[[], Any] | None = None,
+            progress: Callable[[int, int], None] | None = None, steps: int | None = None) -> list[StepRecord]:
+        """Run from step 0; snapshots are taken before steps (every few, adaptively)."""
+        total = steps or self.steps
+        records: list[StepRecord] = []
+        step_time = None
+        next_snapshot = 0
+        for t in range(total):
+            if t >= next_snapshot:
+                began = time.perf_counter()
+                self.snapshot(t)
+                snap_time = time.perf_counter() - began
+                if step_time:
+                    # keep snapshot cost near 3% of training time
+                    self.snapshot_every = max(1, min(50, math.ceil(snap_time / (0.03 * step_time))))
+                next_snapshot = t + self.snapshot_every
+            began = time.perf_counter()
+            stats = bool(stats_every) and (t % stats_every == 0)
+            record = self.step(t, stats=stats, watch=watch, last=t == total - 1)
+            elapsed = time.perf_counter() - began
+            step_time = elapsed if step_time is None else 0.8 * step_time + 0.2 * elapsed
+            records.append(record)
+            if progress is not None:
+                progress(t + 1, total)
+            if record.failed and stop_at_failure:
+                break
+        return records
+
+
+def _total_norm(tensors: list[torch.Tensor], device: torch.device) -> torch.Tensor:
+    """Global L2 norm, accumulated in float64: in float32 the squares of finite values above
+    ~1e19 overflow, and a diverging run would look non-finite before it is."""
+    if not tensors:
+        return torch.zeros((), device=device, dtype=torch.float64)
+    norms = torch._foreach_norm([t.detach() for t in tensors], 2, dtype=torch.float64)
+    return torch.linalg.vector_norm(torch.stack([n.to(device) for n in norms]))
+
+
+def first_failure(records: list[StepRecord]) -> StepRecord | None:
+    return next((r for r in records if r.failed), None)

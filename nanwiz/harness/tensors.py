@@ -1,0 +1,88 @@
+"""Small helpers over nested batches and outputs (tuples, lists, dicts of tensors)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import torch
+
+
+def iter_tensors(obj: Any) -> Iterator[torch.Tensor]:
+    if isinstance(obj, torch.Tensor):
+        yield obj
+    elif isinstance(obj, dict):
+        for value in obj.values():
+            yield from iter_tensors(value)
+    elif isinstance(obj, (list, tuple)):
+        for value in obj:
+            yield from iter_tensors(value)
+
+
+def float_tensors(obj: Any) -> list[torch.Tensor]:
+    return [t for t in iter_tensors(obj) if t.is_floating_point() or t.is_complex()]
+
+
+def to_device(obj: Any, device: torch.device) -> Any:
+    if isinstance(obj, torch.Tensor):
+        return obj.to(device, non_blocking=True)
+    if isinstance(obj, dict):
+        moved = {k: to_device(v, device) for k, v in obj.items()}
+        if type(obj) is dict:
+            return moved
+        try:
+            return type(obj)(moved)
+        except TypeError:
+            return moved
+    if isinstance(obj, tuple) and hasattr(obj, "_fields"):
+        return type(obj)(*(to_device(v, device) for v in obj))
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(to_device(v, device) for v in obj)
+    return obj
+
+
+def nonfinite_count(t: torch.Tensor) -> torch.Tensor:
+    return (~torch.isfinite(t)).sum()
+
+
+def all_finite(tensors: list[torch.Tensor]) -> torch.Tensor:
+    """One device bool: every element of every tensor is finite (no host sync)."""
+    if not tensors:
+        return torch.tensor(True)
+    flags = [torch.isfinite(t).all() for t in tensors]
+    return torch.stack([f.to(flags[0].device) for f in flags]).all()
+
+
+def absmax(t: torch.Tensor) -> torch.Tensor:
+    """Largest |finite value| (0 when there is none), as a float32 device scalar."""
+    t = t.detach()
+    if t.numel() == 0:
+        return torch.zeros((), device=t.device)
+    a = t.float().abs()
+    a = torch.where(torch.isfinite(a), a, torch.zeros((), device=a.device))
+    return a.amax()
+
+
+def clean_number(value: float) -> float | None:
+    """A JSON-safe float: NaN becomes None, infinities are clamped to +-1e300."""
+    if value != value:
+        return None
+    if value == float("inf"):
+        return 1e300
+    if value == float("-inf"):
+        return -1e300
+    return float(value)
+
+
+def kind_of(t: torch.Tensor) -> str | None:
+    """'nan', 'posinf' or 'neginf' for the first non-finite kind present (NaN first)."""
+    t = t.detach()
+    if not (t.is_floating_point() or t.is_complex()):
+        return None
+    if torch.isnan(t).any():
+        return "nan"
+    if torch.isposinf(t).any():
+        return "posinf"
+    if torch.isneginf(t).any():
+        return "neginf"
+    return None

@@ -1,0 +1,599 @@
+"""Watching every op of one training step, to find where a non-finite value is *produced*.
+
+`OpWatcher` is a TorchFunctionMode: it sees each torch function the user's code calls
+(F.*, torch.*, tensor methods and operators, module internals such as F.linear), checks the
+inputs and outputs for NaN/Inf, and records the first op that made an Inf from finite inputs,
+the first that made an Inf from a constant the code wrote (masked_fill(-inf)), and the first
+that made a NaN from NaN-free inputs. It also remembers, for every output with a grad_fn,
+which op, module and source line created it, so a backward node can be traced to the code.
+
+`ModuleTracker` keeps the stack of modules running (forward pre/post hooks, always removed),
+and `BackwardWatcher` hooks every autograd node of the graph: the producer in backward is the
+first node whose input gradients are non-finite while its output gradients are finite. Node
+hooks see Inf as well as NaN, which autograd's anomaly mode does not.
+
+Each check synchronizes with the device: this is for replaying one step, never for training.
+"""
+
+from __future__ import annotations
+
+import linecache
+import math
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+from torch.overrides import TorchFunctionMode
+from torch.utils.weak import WeakIdKeyDictionary
+
+from nanwiz.harness.tensors import float_tensors, iter_tensors
+
+_INPLACE_DUNDERS = {"iadd": "add", "isub": "sub", "imul": "mul", "itruediv": "truediv", "idiv": "div",
+                    "ipow": "pow", "ifloordiv": "floordiv"}
+_SKIP = {"get", "set", "dim", "size", "numel", "len", "bool", "format", "repr", "item", "tolist", "hash",
+         "index", "data_ptr", "stride", "element_size", "iter", "contains", "is_contiguous", "is_floating_point",
+         "contiguous", "detach", "requires_grad", "clone", "cpu", "cuda", "view", "reshape", "flatten", "unsqueeze", "squeeze", "permute", "transpose", "t",
+         "expand", "expand_as", "view_as", "reshape_as", "getitem", "chunk", "split", "unbind", "narrow",
+         "select", "movedim"}
+"""Ops that only reshape, move or read tensors: they cannot create a non-finite value, and
+skipping their checks keeps replay fast. (Provenance still flows through them: see origin.)"""
+_DIVISOR_SECOND = {"div", "truediv", "floordiv", "remainder", "fmod", "floor_divide"}
+_DIVISOR_FIRST = {"rdiv", "rtruediv", "rfloordiv", "reciprocal", "rsqrt"}
+_DOMAIN_FIRST = {"log", "log2", "log10", "log1p", "sqrt", "rsqrt", "pow", "float_power", "acos", "asin",
+                 "atanh", "acosh", "xlogy"}
+_VARIANCE = {"std", "var", "std_mean", "var_mean"}
+_NORM = {"norm", "linalg_vector_norm", "linalg_norm", "frobenius_norm", "dist", "cdist", "pairwise_distance"}
+_REDUCTION = {"sum", "mean", "amax", "max", "amin", "min", "count_nonzero", "nansum", "logsumexp", "cumsum"}
+_SOFTMAX = {"softmax", "log_softmax", "softmin"}
+
+
+def op_name(func: Any) -> str:
+    raw = getattr(func, "__name__", None) or type(func).__name__
+    name = raw.strip("_")
+    if raw.startswith("__") and name in _INPLACE_DUNDERS:
+        return _INPLACE_DUNDERS[name]
+    if name.endswith("_") and not name.startswith("_"):
+        name = name.rstrip("_")
+    return name
+
+
+@dataclass
+class Frame:
+    file: str
+    line: int
+    function: str
+    code: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "function": self.function, "code": self.code}
+
+
+def user_frame(script: Path) -> Frame | None:
+    """The innermost frame of the call stack that is in the user's script."""
+    target = str(script)
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_filename == target:
+            code = linecache.getline(target, frame.f_lineno).strip()
+            return Frame(Path(target).name, frame.f_lineno, frame.f_code.co_name, code)
+        frame = frame.f_back
+    return None
+
+
+class ModuleTracker:
+    """The stack of modules currently running their forward, as (qualified name, class name)."""
+
+    def __init__(self, model: nn.Module):
+        self.model = model
+        self.stack: list[tuple[str, str]] = []
+        self.handles: list[Any] = []
+
+    def __enter__(self) -> ModuleTracker:
+        for name, module in self.model.named_modules():
+            label = (name or "<model>", type(module).__name__)
+
+            def pre(_m, _args, label=label):
+                self.stack.append(label)
+
+            def post(_m, _args, _out, label=label):
+                if self.stack and self.stack[-1] == label:
+                    self.stack.pop()
+
+            self.handles.append(module.register_forward_pre_hook(pre))
+            self.handles.append(module.register_forward_hook(post, always_call=True))
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        for handle in self.handles:
+            handle.remove()
+        self.handles.clear()
+        self.stack.clear()
+
+    @property
+    def current(self) -> tuple[str, str] | None:
+        return self.stack[-1] if self.stack else None
+
+
+@dataclass
+class OpEvent:
+    """One op that produced a non-finite value, with what it was computed from."""
+
+    index: int
+    op: str
+    kind: str
+    """What it produced: 'nan', 'posinf' or 'neginf'."""
+    module: str | None
+    module_type: str | None
+    frame: Frame | None
+    from_constant: bool = False
+    inputs_had_inf: bool = False
+    operand_zero: bool = False
+    operand_negative: bool = False
+    operand_absmax: float | None = None
+    operand_origin: str = "other"
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {
+            "op": self.op,
+            "produced": self.kind,
+            "module": self.module,
+            "module_type": self.module_type,
+            "operand_zero": self.operand_zero,
+            "operand_negative": self.operand_negative,
+            "operand_absmax": self.operand_absmax,
+            "operand_origin": self.operand_origin,
+            "from_constant": self.from_constant,
+        }
+        if self.frame is not None:
+            out["source"] = self.frame.to_dict()
+        return out
+
+
+def _status(tensors: list[torch.Tensor]) -> tuple[bool, bool]:
+    """(has NaN, has Inf) over float tensors, in one host transfer."""
+    if not tensors:
+        return False, False
+    flags = []
+    for t in tensors:
+        t = t.detach()
+        flags.append(torch.isnan(t).any())
+        flags.append(torch.isinf(t).any())
+    values = torch.stack([f.to(flags[0].device) for f in flags]).tolist()
+    return any(values[0::2]), any(values[1::2])
+
+
+def _kind(t: torch.Tensor) -> str | None:
+    if torch.isnan(t).any():
+        return "nan"
+    if torch.isposinf(t).any():
+        return "posinf"
+    if torch.isneginf(t).any():
+        return "neginf"
+    return None
+
+
+class OpWatcher(TorchFunctionMode):
+    """Finds the first producers of Inf and NaN among the torch functions of one step."""
+
+    def __init__(self, script: Path, tracker: ModuleTracker | None, model: nn.Module | None = None,
+                 batch: Any = None, stop_detail_after: int = 100000):
+        super().__init__()
+        self.script = script
+        self.tracker = tracker
+        self.count = 0
+        self.first_inf: OpEvent | None = None
+        self.first_const: OpEvent | None = None
+        self.first_nan: OpEvent | None = None
+        self.provenance: WeakIdKeyDictionary = WeakIdKeyDictionary()
+        self.grad_fn_info: dict[int, tuple[Any, str, str | None, str | None, Frame | None, Any]] = {}
+        self._param_ids = set()
+        if model is not None:
+            self._param_ids = {id(t) for t in list(model.parameters()) + list(model.buffers())}
+        self._batch_ids = {id(t) for t in iter_tensors(batch)} if batch is not None else set()
+        self.softmax_absmax = 0.0
+        self.taint: WeakIdKeyDictionary = WeakIdKeyDictionary()
+        """tensor -> (root event, event that made the first NaN on its chain or None)."""
+
+    def seed_taint(self, t: torch.Tensor, event: OpEvent) -> None:
+        """Mark a tensor that is non-finite before any op ran (a dirty batch, a NaN weight)."""
+        try:
+            self.taint[t] = (event, event if event.kind == "nan" else None)
+        except TypeError:
+            pass
+
+    def taint_of(self, t: Any) -> tuple[OpEvent, OpEvent | None] | None:
+        if not isinstance(t, torch.Tensor):
+            return None
+        try:
+            return self.taint.get(t)
+        except TypeError:
+            return None
+
+    def _propagate(self, name: str, args: tuple, inputs: list[torch.Tensor], outputs: list[torch.Tensor],
+                   in_nan: bool, in_inf: bool, out_nan: bool, out_inf: bool, scalar_nonfinite: bool) -> None:
+        """Give each non-finite output the taint of the chain it continues, or a new root."""
+        parent = None
+        if in_nan or in_inf:
+            for t in inputs:
+                parent = self.taint_of(t)
+                if parent is not None:
+                    break
+        if parent is not None:
+            root, nan_event = parent
+            if nan_event is None and out_nan and not in_nan:
+                nan_event = self._event(name, "nan", args, inputs, True)
+            taint = (root, nan_event)
+        elif (in_nan or in_inf) and not scalar_nonfinite:
+            return  # non-finite input of unknown origin: leave it to the first-event fallbacks
+        else:
+            kind = "nan" if out_nan else (_kind_of_any(outputs, skip_nan=True) or "posinf")
+            root = self._event(name, kind, args, inputs, False)
+            root.from_constant = scalar_nonfinite or not inputs
+            taint = (root, root if out_nan else None)
+        for t in outputs:
+            try:
+                self.taint[t] = taint
+            except TypeError:
+                pass
+
+    # ------------------------------------------------------------ the mode
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        name = op_name(func)
+        if name in _SKIP or name.startswith("is_"):
+            out = func(*args, **kwargs)
+            if isinstance(out, torch.Tensor) and args and isinstance(args[0], torch.Tensor):
+                try:
+                    self.provenance[out] = (name, [args[0]])
+                except TypeError:
+                    pass
+            return out
+        inputs = float_tensors((args, kwargs))
+        in_nan, in_inf = _status(inputs)
+        scalar_nonfinite = any(isinstance(a, float) and not math.isfinite(a)
+                               for a in list(args) + list(kwargs.values()))
+        out = func(*args, **kwargs)
+        self.count += 1
+        outputs = float_tensors(out)
+        mutated = False
+        if not outputs and args and isinstance(args[0], torch.Tensor) and (
+                name.endswith("setitem") or getattr(func, "__name__", "").endswith("_")):
+            outputs = [args[0]] if args[0].is_floating_point() else []
+            mutated = True
+        if not outputs:
+            return out
+        for t in outputs:
+            if not mutated:
+                try:
+                    self.provenance[t] = (name, [a for a in inputs])
+                except TypeError:
+                    pass
+            fn = getattr(t, "grad_fn", None)
+            if fn is not None and id(fn) not in self.grad_fn_info:
+                current = self.tracker.current if self.tracker else None
+                decisive = self._decisive(name, args, inputs)
+                self.grad_fn_info[id(fn)] = (fn, name, current[0] if current else None,
+                                             current[1] if current else None, user_frame(self.script), decisive)
+        if name in _SOFTMAX and inputs:
+            finite = inputs[0].detach()
+            finite = torch.where(torch.isfinite(finite), finite, torch.zeros((), device=finite.device))
+            if finite.numel():
+                self.softmax_absmax = max(self.softmax_absmax, float(finite.abs().amax()))
+        out_nan, out_inf = _status(outputs)
+        if out_nan or out_inf:
+            self._propagate(name, args, inputs, outputs, in_nan, in_inf, out_nan, out_inf, scalar_nonfinite)
+        if out_nan and not in_nan and self.first_nan is None:
+            self.first_nan = self._event(name, "nan", args, inputs, in_inf)
+        if out_inf and not in_inf and not in_nan:
+            constant = scalar_nonfinite or not inputs
+            if constant and self.first_const is None:
+                self.first_const = self._event(name, _kind_of_any(outputs) or "posinf", args, inputs, False)
+                self.first_const.from_constant = True
+            elif not constant and self.first_inf is None:
+                self.first_inf = self._event(name, _kind_of_any(outputs, skip_nan=True) or "posinf", args,
+                                             inputs, False)
+        return out
+
+    # ------------------------------------------------------------ operands
+    def _decisive(self, name: str, args: tuple, inputs: list[torch.Tensor]) -> Any:
+        """The operand that decides whether the op is finite (divisor, log/sqrt input...)."""
+        if name in _DIVISOR_SECOND and len(args) > 1:
+            return args[1]
+        if name in _DIVISOR_FIRST or name in _DOMAIN_FIRST:
+            return args[0] if args else None
+        if not inputs:
+            return None
+        return max(inputs, key=lambda t: t.numel())
+
+    def origin(self, t: Any, depth: int = 4) -> str:
+        if not isinstance(t, torch.Tensor):
+            return "other"
+        frontier = [t]
+        for _ in range(depth + 1):
+            nxt = []
+            for x in frontier:
+                if id(x) in self._param_ids:
+                    return "parameter"
+                if id(x) in self._batch_ids:
+                    return "data"
+                entry = self.provenance.get(x)
+                if entry is None:
+                    continue
+                op, parents = entry
+                if op in _VARIANCE:
+                    return "variance"
+                if op in _NORM:
+                    return "norm"
+                if op in _REDUCTION:
+                    return "reduction"
+                nxt.extend(parents)
+            frontier = nxt
+            if not frontier:
+                break
+        return "other"
+
+    def _event(self, name: str, kind: str, args: tuple, inputs: list[torch.Tensor], inputs_had_inf: bool) -> OpEvent:
+        current = self.tracker.current if self.tracker else None
+        event = OpEvent(index=self.count, op=name, kind=kind, module=current[0] if current else None,
+                        module_type=current[1] if current else None, frame=user_frame(self.script),
+                        inputs_had_inf=inputs_had_inf)
+        decisive = self._decisive(name, args, inputs)
+        describe_operand(event, name, decisive, inputs)
+        event.operand_origin = self.origin(decisive)
+        return event
+
+
+def _kind_of_any(tensors: list[torch.Tensor], skip_nan: bool = False) -> str | None:
+    for t in tensors:
+        k = _kind(t.detach())
+        if k is not None and not (skip_nan and k == "nan"):
+            return k
+    if skip_nan:
+        for t in tensors:
+            if torch.isposinf(t).any():
+                return "posinf"
+            if torch.isneginf(t).any():
+                return "neginf"
+    return None
+
+
+def describe_operand(event: Any, name: str, decisive: Any, inputs: list[torch.Tensor]) -> None:
+    """Fill operand_zero / operand_negative / operand_absmax on an event (forward or backward)."""
+    if isinstance(decisive, torch.Tensor):
+        d = decisive.detach()
+        if d.numel() == 0:
+            event.operand_zero = True
+        elif d.is_floating_point() or d.dtype in (torch.int32, torch.int64):
+            event.operand_zero = bool((d == 0).any())
+            event.operand_negative = bool((d < 0).any())
+    elif isinstance(decisive, (int, float)) and name in _DIVISOR_SECOND | _DIVISOR_FIRST:
+        event.operand_zero = decisive == 0
+    if name in ("mean", "nanmean") and inputs and inputs[0].numel() == 0:
+        event.operand_zero = True
+    best = None
+    for t in inputs:
+        t = t.detach()
+        if t.numel():
+            finite = torch.where(torch.isfinite(t), t, torch.zeros((), dtype=t.dtype, device=t.device))
+            value = float(finite.float().abs().amax())
+            best = value if best is None else max(best, value)
+    event.operand_absmax = best
+
+
+@dataclass
+class NodeEvent:
+    index: int
+    op: str
+    kind: str
+    operand_zero: bool = False
+    operand_negative: bool = False
+    operand_absmax: float | None = None
+    forward_op: str | None = None
+    module: str | None = None
+    module_type: str | None = None
+    frame: Frame | None = None
+    operand_origin: str = "other"
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {
+            "op": self.op,
+            "produced": self.kind,
+            "forward_op": self.forward_op,
+            "module": self.module,
+            "module_type": self.module_type,
+            "operand_zero": self.operand_zero,
+            "operand_negative": self.operand_negative,
+            "operand_absmax": self.operand_absmax,
+            "operand_origin": self.operand_origin,
+        }
+        if self.frame is not None:
+            out["source"] = self.frame.to_dict()
+        return out
+
+
+def graph_nodes(root: Any) -> list[Any]:
+    seen: dict[int, Any] = {}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen[id(node)] = node
+        for child, _ in getattr(node, "next_functions", ()):
+            stack.append(child)
+    return list(seen.values())
+
+
+def _saved_tensors(node: Any) -> list[torch.Tensor]:
+    out = []
+    for attr in dir(node):
+        if attr.startswith("_saved_"):
+            try:
+                value = getattr(node, attr)
+            except Exception:  # noqa: BLE001 - some saved values cannot be read back
+                continue
+            if isinstance(value, torch.Tensor) and (value.is_floating_point()):
+                out.append(value)
+    return out
+
+
+class BackwardWatcher:
+    """Hooks every node of the autograd graph; finds the first to make a non-finite gradient."""
+
+    def __init__(self, loss: torch.Tensor, watcher: OpWatcher | None, script: Path):
+        self.loss = loss
+        self.watcher = watcher
+        self.script = script
+        self.count = 0
+        self.first: NodeEvent | None = None
+        self.first_nan: NodeEvent | None = None
+        self.handles: list[Any] = []
+
+    def __enter__(self) -> BackwardWatcher:
+        for node in graph_nodes(self.loss.grad_fn):
+            try:
+                self.handles.append(node.register_hook(self._hook(node)))
+            except (RuntimeError, AttributeError):
+                continue
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        for handle in self.handles:
+            handle.remove()
+        self.handles.clear()
+
+    def _hook(self, node: Any):
+        def hook(grad_inputs, grad_outputs):
+            self.count += 1
+            if self.first is not None and self.first_nan is not None:
+                return None
+            gi = [g for g in grad_inputs if isinstance(g, torch.Tensor) and g.is_floating_point()]
+            go = [g for g in grad_outputs if isinstance(g, torch.Tensor) and g.is_floating_point()]
+            in_nan, in_inf = _status(go)
+            out_nan, out_inf = _status(gi)
+            if (out_nan or out_inf) and not (in_nan or in_inf) and self.first is None:
+                self.first = self._event(node, _kind_of_any(gi) or "nan")
+            if out_nan and not in_nan and self.first_nan is None:
+                self.first_nan = self._event(node, "nan")
+            return None
+
+        return hook
+
+    def _event(self, node: Any, kind: str) -> NodeEvent:
+        event = NodeEvent(index=self.count, op=node.name(), kind=kind)
+        saved = _saved_tensors(node)
+        for t in saved:
+            t = t.detach()
+            if t.numel() and bool((t == 0).any()):
+                event.operand_zero = True
+            if t.numel() and bool((t < 0).any()):
+                event.operand_negative = True
+        describe_absmax(event, saved)
+        info = self.watcher.grad_fn_info.get(id(node)) if self.watcher else None
+        if info is not None:
+            _fn, fwd, module, module_type, frame, decisive = info
+            event.forward_op, event.module, event.module_type, event.frame = fwd, module, module_type, frame
+            if self.watcher is not None:
+                event.operand_origin = self.watcher.origin(decisive)
+        else:
+            event.frame = _anomaly_frame(node, self.script)
+        return event
+
+
+def describe_absmax(event: Any, tensors: list[torch.Tensor]) -> None:
+    best = None
+    for t in tensors:
+        t = t.detach()
+        if t.numel():
+            finite = torch.where(torch.isfinite(t), t, torch.zeros((), dtype=t.dtype, device=t.device))
+            value = float(finite.float().abs().amax())
+            best = value if best is None else max(best, value)
+    event.operand_absmax = best
+
+
+def _anomaly_frame(node: Any, script: Path) -> Frame | None:
+    """The user's line that created a node, from anomaly mode's recorded forward traceback."""
+    trace = getattr(node, "metadata", {}).get("traceback_") if hasattr(node, "metadata") else None
+    if not trace:
+        return None
+    target = str(script)
+    for entry in reversed(trace if isinstance(trace, list) else [trace]):
+        text = str(entry)
+        marker = f'File "{target}", line '
+        if marker in text:
+            rest = text.split(marker, 1)[1]
+            digits = "".join(ch for ch in rest if ch.isdigit() or ch == ",").split(",")[0]
+            if digits:
+                line = int(digits)
+                return Frame(Path(target).name, line, "", linecache.getline(target, line).strip())
+    return None
+
+
+class SoftmaxWatcher(TorchFunctionMode):
+    """Cheap watcher for stats steps: largest |finite logit| fed to a softmax."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: list[torch.Tensor] = []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        if op_name(func) in _SOFTMAX and args and isinstance(args[0], torch.Tensor):
+            x = args[0].detach()
+            if x.numel():
+                self.values.append(torch.where(torch.isfinite(x), x, torch.zeros((), dtype=x.dtype,
+                                                                                  device=x.device)).abs().amax().float())
+        return func(*args, **kwargs)
+
+    def result(self) -> float | None:
+        if not self.values:
+            return None
+        return float(torch.stack([v.to(self.values[0].device) for v in self.values]).amax())
+
+
+class RangeWatcher(TorchFunctionMode):
+    """For an fp32 run: largest |value| any op produced, and the smallest nonzero |input| fed to
+    log, division, reciprocal or rsqrt (fp16 rounds magnitudes below ~6e-8 to 0)."""
+
+    _SMALL_SENSITIVE = {"log", "log2", "log10", "div", "truediv", "rdiv", "rtruediv", "reciprocal", "rsqrt",
+                        "xlogy", "binary_cross_entropy"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.max_abs = 0.0
+        self.min_small = math.inf
+        self._max: list[torch.Tensor] = []
+        self._min: list[torch.Tensor] = []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        name = op_name(func)
+        if name in _SKIP:
+            return func(*args, **kwargs)
+        if name in self._SMALL_SENSITIVE and args:
+            decisive = args[1] if name in _DIVISOR_SECOND and len(args) > 1 else args[0]
+            if isinstance(decisive, torch.Tensor) and decisive.is_floating_point() and decisive.numel():
+                a = decisive.detach().float().abs()
+                a = torch.where((a > 0) & torch.isfinite(a), a, torch.full((), math.inf, device=a.device))
+                self._min.append(a.amin())
+        out = func(*args, **kwargs)
+        for t in float_tensors(out):
+            if t.numel():
+                a = t.detach().float().abs()
+                self._max.append(torch.where(torch.isfinite(a), a, torch.zeros((), device=a.device)).amax())
+        return out
+
+    def result(self) -> tuple[float, float]:
+        self.flush()
+        return self.max_abs, self.min_small
+
+    def flush(self) -> None:
+        if self._max:
+            self.max_abs = max(self.max_abs, float(torch.stack([x.to(self._max[0].device) for x in self._max]).amax()))
+            self._max.clear()
+        if self._min:
+            self.min_small = min(self.min_small, float(torch.stack([x.to(self._min[0].device) for x in self._min]).amin()))
+            self._min.clear()

@@ -1,0 +1,137 @@
+"""The probe child process: `python -m nanwiz.probes SPEC_JSON`.
+
+Runs one probe on the user's script and reports JSON events on the file descriptor named by
+NANWIZ_EVENTS_FD. Whatever the user's code prints goes to stdout/stderr, which the parent
+keeps in a log, so it can never corrupt the events.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import traceback
+import warnings
+from pathlib import Path
+
+
+def environment() -> dict:
+    import torch
+
+    env = {"python": platform.python_version(), "torch": torch.__version__, "platform": platform.platform()}
+    if torch.cuda.is_available():
+        env["cuda"] = torch.version.cuda
+        env["gpu"] = torch.cuda.get_device_name(0)
+    return env
+
+
+def run_spec(spec: dict, fd: int) -> int:
+    """Run one probe; report on fd. Returns the exit code (0 done, 1 probe failure, 2 script error)."""
+    from nanwiz.harness.protocol import ProbeContext, write_event
+
+    emit = write_event(fd)
+    warnings.filterwarnings("ignore", message=".*Failed to initialize NumPy.*")
+    try:
+        from nanwiz.errors import NanwizError, ScriptError
+        from nanwiz.probes import PROBES
+
+        probe = PROBES[spec["probe"]]
+        if spec.get("threads"):
+            import torch
+
+            torch.set_num_threads(int(spec["threads"]))
+        emit({"event": "start", "environment": environment()})
+        ctx = ProbeContext(spec["probe"], Path(spec["script"]), probe.FACTS, emit,
+                           overrides=spec.get("overrides"), params=spec.get("params"))
+        probe.run(ctx)
+        emit({"event": "done"})
+        return 0
+    except ScriptError as exc:
+        emit({"event": "error", "kind": "script", "title": exc.title, "message": exc.msg})
+        return 2
+    except NanwizError as exc:
+        emit({"event": "error", "kind": "probe", "title": exc.title, "message": exc.msg})
+        return 1
+    except Exception as exc:  # a bug in the probe, or something it did not expect: report, do not hide
+        emit({"event": "error", "kind": "probe", "title": "Probe failed",
+              "message": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()[-4000:]})
+        return 1
+
+
+def serve(sock_fd: int) -> int:
+    """The fork server (see nanwiz/probing/forkserver.py): preload, then fork one process per request."""
+    import select
+    import signal
+    import socket
+
+    warnings.filterwarnings("ignore", message=".*Failed to initialize NumPy.*")
+    import torch  # noqa: F401 - the point is to pay for these imports once
+    import torch._dynamo  # noqa: F401
+
+    import nanwiz.probes  # noqa: F401
+
+    sock = socket.socket(fileno=sock_fd)
+    sock.send(json.dumps({"ready": True}).encode())
+    children: set[int] = set()
+    while True:
+        readable, _, _ = select.select([sock], [], [], 0.05)
+        while children:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+            children.discard(pid)
+            sock.send(json.dumps({"exit": os.waitstatus_to_exitcode(status), "pid": pid}).encode())
+        if not readable:
+            continue
+        try:
+            message, fds, _flags, _addr = socket.recv_fds(sock, 65536, 2)
+        except OSError:
+            return 0
+        if not message:
+            return 0
+        request = json.loads(message)
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                os.setsid()
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                sock.close()
+                events_fd, log_fd = fds
+                devnull = os.open(os.devnull, os.O_RDONLY)
+                os.dup2(devnull, 0)
+                os.dup2(log_fd, 1)
+                os.dup2(log_fd, 2)
+                os.chdir(request["cwd"])
+                code = run_spec(json.loads(request["spec"]), events_fd)
+            except BaseException:  # noqa: BLE001 - never return into the server's loop
+                traceback.print_exc()
+            finally:
+                try:
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                finally:
+                    os._exit(code)
+        for fd in fds:
+            os.close(fd)
+        children.add(pid)
+        sock.send(json.dumps({"id": request["id"], "pid": pid}).encode())
+
+
+def main(argv: list[str]) -> int:
+    if argv == ["--serve"]:
+        return serve(int(os.environ["NANWIZ_SERVER_FD"]))
+    fd = int(os.environ.get("NANWIZ_EVENTS_FD", "-1"))
+    if fd < 0 or len(argv) != 1:
+        print("usage: NANWIZ_EVENTS_FD=N python -m nanwiz.probes SPEC_JSON", file=sys.stderr)
+        return 2
+    return run_spec(json.loads(argv[0]), fd)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

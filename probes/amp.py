@@ -1,0 +1,56 @@
+"""fp32 against fp16 (with a GradScaler) and bf16 autocast.
+
+The fp32 run is watched op by op for values fp16 cannot represent: magnitudes above 65504
+(overflow) and nonzero magnitudes below ~6e-8 fed to log, division or reciprocal (fp16
+rounds them to 0). A failing fp16 run is replayed to name the op that failed first."""
+
+from __future__ import annotations
+
+from nanwiz.harness.protocol import ProbeContext
+from nanwiz.harness.replay import localize
+from nanwiz.harness.run import first_failure
+from nanwiz.harness.watch import RangeWatcher
+from nanwiz.variation import Variation
+
+NAME = "amp"
+FACTS = ("amp.fp32_clean", "amp.fp16_clean", "amp.bf16_clean", "amp.fp32_exceeds_fp16", "amp.fp32_underflows_fp16",
+         "amp.fp16_op")
+FP16_MAX = 65504.0
+FP16_SMALLEST = 6e-8
+
+
+def run(ctx: ProbeContext) -> None:
+    fp32 = ctx.training(Variation(amp="none"))
+    watch_every = max(1, fp32.steps // 50)
+    records = fp32.run(stats_every=watch_every, watch=RangeWatcher, progress=ctx.stage(0, 3, "fp32"))
+    failure = first_failure(records)
+    ctx.fact("amp.fp32_clean", failure is None)
+    watched = [r.watched for r in records if isinstance(r.watched, tuple) and not r.failed]
+    if watched:
+        max_abs = max(w[0] for w in watched)
+        min_small = min(w[1] for w in watched)
+        ctx.fact("amp.fp32_exceeds_fp16", max_abs > FP16_MAX)
+        ctx.fact("amp.fp32_underflows_fp16", min_small < FP16_SMALLEST)
+        ctx.detail("fp32_range", {"max_abs": max_abs, "min_nonzero_into_log_or_div": min_small})
+    ctx.detail("fp32", {"steps_run": len(records), "failure": failure.to_dict() if failure else None})
+
+    fp16 = ctx.training(Variation(amp="fp16"))
+    records16 = fp16.run(progress=ctx.stage(1, 3, "fp16 + GradScaler"))
+    failure16 = first_failure(records16)
+    ctx.fact("amp.fp16_clean", failure16 is None)
+    skips = sum(1 for r in records16 if r.skipped)
+    detail = {"steps_run": len(records16), "scaler_skips": skips,
+              "failure": failure16.to_dict() if failure16 else None}
+    if failure16 is not None and failure16.failure != "error":
+        loc = localize(fp16, failure16, records16)
+        detail["first_nonfinite"] = loc
+        if loc.get("op"):
+            ctx.fact("amp.fp16_op", loc["op"])
+    ctx.detail("fp16", detail)
+
+    bf16 = ctx.training(Variation(amp="bf16"))
+    records_bf = bf16.run(progress=ctx.stage(2, 3, "bf16"))
+    failure_bf = first_failure(records_bf)
+    ctx.fact("amp.bf16_clean", failure_bf is None)
+    ctx.detail("bf16", {"steps_run": len(records_bf), "failure": failure_bf.to_dict() if failure_bf else None})
+    ctx.progress(1.0, "done", force=True)

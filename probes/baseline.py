@@ -1,0 +1,88 @@
+"""The user's settings under cheap sentinels; at the first failure, replay it instrumented.
+
+Then, from the snapshot before the failure, run a few more steps that skip any update that
+would be non-finite: whether the failures keep coming (the model state is broken) or only
+return with particular batches (the samples are) is itself evidence.
+"""
+
+from __future__ import annotations
+
+from nanwiz.harness.protocol import ProbeContext
+from nanwiz.harness.replay import localize
+from nanwiz.harness.run import first_failure
+from nanwiz.harness.summary import summarize, trace
+from nanwiz.harness.watch import SoftmaxWatcher
+
+NAME = "baseline"
+FACTS = (
+    "baseline.nonfinite", "baseline.first_step", "baseline.error", "baseline.recurrence", "baseline.loss_trend",
+    "baseline.loss_growth", "baseline.grad_norm_growth", "baseline.grad_spike", "baseline.weight_norm_growth",
+    "baseline.activation_growth", "baseline.max_activation", "baseline.softmax_input_absmax",
+    "baseline.scaler_skips", "baseline.scaler_late_skips", "baseline.term_alone", "baseline.term_dominance",
+    "baseline.term_growth", "replay.reproduced", "first_nonfinite.phase", "first_nonfinite.kind",
+    "first_nonfinite.op", "first_nonfinite.module_type", "first_nonfinite.operand_zero",
+    "first_nonfinite.operand_negative", "first_nonfinite.operand_absmax", "first_nonfinite.from_constant",
+    "first_nonfinite.operand_origin", "first_nan.op",
+)
+CONTINUE_STEPS = 20
+SUMMARY_FACTS = ("loss_trend", "loss_growth", "grad_norm_growth", "grad_spike", "weight_norm_growth",
+                 "activation_growth", "max_activation", "softmax_input_absmax", "scaler_skips",
+                 "scaler_late_skips", "term_alone", "term_dominance", "term_growth")
+
+
+def report_localization(ctx: ProbeContext, loc: dict) -> None:
+    ctx.fact("replay.reproduced", bool(loc.get("reproduced")))
+    if not loc.get("reproduced"):
+        return
+    ctx.fact("first_nonfinite.phase", loc.get("phase"))
+    ctx.fact("first_nonfinite.kind", loc.get("kind"))
+    if loc.get("op"):
+        ctx.fact("first_nonfinite.op", loc["op"])
+    if loc.get("phase") not in ("input", "optimizer"):
+        ctx.fact("first_nonfinite.module_type", loc.get("module_type") or "none")
+    for key in ("operand_zero", "operand_negative", "operand_absmax", "from_constant", "operand_origin"):
+        if loc.get(key) is not None:
+            ctx.fact(f"first_nonfinite.{key}", loc[key])
+    if loc.get("first_nan_op"):
+        ctx.fact("first_nan.op", loc["first_nan_op"])
+
+
+def run(ctx: ProbeContext) -> None:
+    training = ctx.training()
+    steps = training.steps
+    records = training.run(stats_every=max(1, steps // 40), watch=SoftmaxWatcher,
+                           progress=ctx.stage(0, 2, "training with your settings"))
+    failure = first_failure(records)
+    errored = failure is not None and failure.failure == "error"
+    ctx.fact("baseline.nonfinite", failure is not None and not errored)
+    ctx.fact("baseline.error", failure.error["kind"] if errored and failure.error else "none")
+    summary = summarize(records, failure)
+    for key in SUMMARY_FACTS:
+        if key in summary:
+            ctx.fact(f"baseline.{key}", summary[key])
+    ctx.detail("summary", summary)
+    ctx.detail("trace", trace(records))
+    ctx.detail("steps_run", len(records))
+    ctx.detail("snapshot_every", training.snapshot_every)
+    if failure is None:
+        ctx.progress(1.0, "no failure", force=True)
+        return
+    ctx.fact("baseline.first_step", failure.step)
+    ctx.detail("failure", failure.to_dict())
+    ctx.progress(0.6, f"replaying step {failure.step} with full instrumentation", force=True)
+    if not errored:
+        loc = localize(training, failure, records)
+        ctx.detail("first_nonfinite", loc)
+        report_localization(ctx, loc)
+    extra = min(CONTINUE_STEPS, steps - failure.step - 1)
+    if extra >= 3:
+        ctx.progress(0.8, "continuing with failing updates skipped", force=True)
+        training.restore_before(failure.step)
+        failing_steps = []
+        for t in range(failure.step, failure.step + extra + 1):
+            record = training.step(t, guarded=True)
+            if t > failure.step and (record.failed or record.guarded_skip):
+                failing_steps.append({"step": t, "indices": record.indices})
+        ctx.fact("baseline.recurrence", len(failing_steps) / extra)
+        ctx.detail("continuation", {"steps": extra, "failing": failing_steps})
+    ctx.progress(1.0, "done", force=True)

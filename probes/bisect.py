@@ -1,0 +1,232 @@
+"""The data: a direct scan of every sample and label, then group-testing bisection for the
+samples that fail on their own (with the initial weights, and within the failing batch at
+the snapshot before the failing step).
+
+Seed 001 §3.1 finds dirty samples with batch_size=1 and shuffle=False, one pass per sample;
+bisection needs about 2·k·log2(N) passes for k bad samples among N."""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+
+import torch
+
+from nanwiz.harness.datascan import PartStats, Scan, parts_of, scan_dataset
+from nanwiz.harness.grouptest import find_bad
+from nanwiz.harness.protocol import ProbeContext
+from nanwiz.harness.run import TrainingRun, first_failure, split_terms
+from nanwiz.harness.tensors import float_tensors, iter_tensors
+
+NAME = "bisect"
+FACTS = ("data.nonfinite_samples", "data.nonfinite_fraction", "data.nonfinite_where", "data.column_concentration",
+         "data.constant_features", "data.input_absmax", "data.input_scale", "data.outlier_columns",
+         "data.label_out_of_range", "data.target_absmax", "data.missing_values", "bisect.bad_samples",
+         "bisect.bad_fraction", "bisect.batch_bad_fraction")
+IGNORE_INDEX = -100
+
+
+def _storage(t: torch.Tensor) -> int:
+    try:
+        return t.untyped_storage().data_ptr()
+    except RuntimeError:
+        return -1
+
+
+def model_view(training: TrainingRun) -> tuple[set[str] | None, tuple[int, ...] | None, dict[str, tuple]]:
+    """Which parts of a batch the model reads, the shape of its output, and each part's batch shape."""
+    indices = training.indices(0)[: max(2, min(8, len(training.indices(0))))]
+    batch = training.load_batch(indices)
+    seen: list[torch.Tensor] = []
+    outputs: list[torch.Tensor] = []
+    pre = training.model.register_forward_pre_hook(
+        lambda _m, args, kwargs: seen.extend(iter_tensors((args, kwargs))), with_kwargs=True)
+    post = training.model.register_forward_hook(lambda _m, _i, out: outputs.extend(float_tensors(out)))
+    try:
+        training.model.eval()
+        with torch.no_grad(), training.autocast():
+            training.target.compute_loss(training.model, batch)
+    except Exception:  # noqa: BLE001 - e.g. a label out of range: the forward already ran
+        pass
+    finally:
+        pre.remove()
+        post.remove()
+    batch_parts = {name: value for name, value in parts_of(batch) if isinstance(value, torch.Tensor)}
+    shapes = {name: tuple(value.shape) for name, value in batch_parts.items()}
+    read = {_storage(t) for t in seen}
+    inputs = {name for name, value in batch_parts.items() if _storage(value) in read}
+    out_shape = tuple(outputs[0].shape) if outputs else None
+    return (inputs or None), out_shape, shapes
+
+
+def class_count(out_shape: tuple[int, ...] | None, target_shape: tuple[int, ...] | None) -> int | None:
+    """The class dimension of the output: the one dim of the output a label tensor lacks."""
+    if not out_shape or target_shape is None or len(out_shape) != len(target_shape) + 1:
+        return None
+    for d in range(1, len(out_shape)):
+        if out_shape[:d] + out_shape[d + 1:] == target_shape:
+            return out_shape[d] if out_shape[d] > 1 else None
+    return None
+
+
+def _is_input(name: str, stats: PartStats, inputs: set[str] | None) -> bool:
+    if inputs is not None:
+        return name in inputs
+    return stats.floating
+
+
+def scan_facts(ctx: ProbeContext, scan: Scan, inputs: set[str] | None, out_shape, shapes) -> list[int]:
+    """Report the data facts; return the sample indices the scan found bad."""
+    parts = scan.parts
+    n = max(scan.scanned, 1)
+    bad_input = set().union(*[set(s.nonfinite_samples) for name, s in parts.items()
+                              if s.floating and _is_input(name, s, inputs)] or [set()])
+    bad_target = set().union(*[set(s.nonfinite_samples) for name, s in parts.items()
+                               if s.floating and not _is_input(name, s, inputs)] or [set()])
+    bad = bad_input | bad_target
+    ctx.fact("data.nonfinite_samples", len(bad))
+    ctx.fact("data.nonfinite_fraction", len(bad) / n)
+    ctx.fact("data.nonfinite_where", "both" if bad_input and bad_target else "input" if bad_input
+             else "target" if bad_target else "none")
+    ctx.fact("data.missing_values", len(scan.missing))
+    concentrated = total = 0
+    constant = outliers = 0
+    stds: list[float] = []
+    absmax = None
+    affected: dict[str, list[int]] = {}
+    for name, s in parts.items():
+        if not (s.floating and _is_input(name, s, inputs)):
+            continue
+        absmax = s.absmax if absmax is None else max(absmax, s.absmax)
+        if s.nonfinite_per_position is not None and s.consistent:
+            counts = s.nonfinite_per_position
+            total += int(counts.sum())
+            concentrated += int(counts[counts >= 0.9 * n].sum())
+            hot = counts.nonzero().flatten()
+            if hot.numel():
+                order = counts[hot].argsort(descending=True)
+                affected[name] = hot[order][:20].tolist()
+        std = s.position_std()
+        if std is None:
+            continue
+        usable = s.finite_count >= 2
+        values = std[usable]
+        stds += values.tolist() if values.numel() <= 100000 else values[:: values.numel() // 100000].tolist()
+        if s.shape is not None and len(s.shape) <= 1 and s.minimum is not None:
+            full = s.finite_count == s.count
+            constant += int(((s.maximum == s.minimum) & full).sum())
+        elif s.shape and s.minimum is not None:
+            lo = s.minimum.reshape(s.shape[0], -1).amin(dim=1)
+            hi = s.maximum.reshape(s.shape[0], -1).amax(dim=1)
+            constant += int(((lo == hi) & torch.isfinite(lo)).sum())
+        if s.shape is not None and len(s.shape) <= 1 and values.numel() >= 3:
+            median = float(values.median())
+            if median > 0:
+                outliers += int((values > 100 * median).sum())
+    if total:
+        ctx.fact("data.column_concentration", concentrated / total)
+    ctx.fact("data.constant_features", constant)
+    ctx.fact("data.outlier_columns", outliers)
+    if absmax is not None:
+        ctx.fact("data.input_absmax", absmax)
+    if stds:
+        ctx.fact("data.input_scale", statistics.median(stds))
+    target_absmax = None
+    out_of_range: dict[int, tuple[int, int]] = {}
+    for name, s in parts.items():
+        if _is_input(name, s, inputs):
+            continue
+        if s.floating:
+            target_absmax = s.absmax if target_absmax is None else max(target_absmax, s.absmax)
+            continue
+        classes = class_count(out_shape, shapes.get(name))
+        if classes is None:
+            continue
+        for index, (lo, hi) in s.int_ranges.items():
+            if hi >= classes or (lo < 0 and lo != IGNORE_INDEX):
+                out_of_range[index] = (lo, hi)
+        ctx.detail("label_range", {"part": name, "classes": classes, "min": s.int_min, "max": s.int_max})
+    ctx.fact("data.label_out_of_range", len(out_of_range))
+    if target_absmax is not None:
+        ctx.fact("data.target_absmax", target_absmax)
+    ctx.detail("scan", {
+        "size": scan.size, "scanned": scan.scanned,
+        "parts": {name: {"kind": "float" if s.floating else "integer", "shape": list(s.shape or ()),
+                         "role": "input" if _is_input(name, s, inputs) else "target",
+                         "nonfinite_samples": len(s.nonfinite_samples)} for name, s in parts.items()},
+        "nonfinite_samples": sorted(bad)[:100],
+        "affected_positions": affected,
+        "label_out_of_range": {str(k): v for k, v in sorted(out_of_range.items())[:100]},
+        "missing": scan.missing[:100],
+        "load_errors": {str(k): v for k, v in list(scan.load_errors.items())[:10]},
+    })
+    return sorted(bad | set(out_of_range) | set(scan.missing))
+
+
+def sample_test(training: TrainingRun):
+    """A group test: one eval-mode forward, loss and backward over the group, no update."""
+    model = training.model
+    target = training.target
+
+    def test(group: list[int]) -> str | None:
+        try:
+            batch = training.load_batch(group)
+        except Exception as exc:  # noqa: BLE001
+            return f"cannot be loaded ({type(exc).__name__}: {str(exc)[:120]})"
+        was_training = model.training
+        model.eval()
+        try:
+            with training.autocast():
+                terms = split_terms(target.compute_loss(model, batch), target.path.name)
+            loss = sum(v.float() for v in terms.values())
+            if not torch.isfinite(loss).all():
+                return "non-finite loss"
+            loss.backward()
+            for p in training.params:
+                if p.grad is not None and not torch.isfinite(p.grad).all():
+                    return "non-finite gradient"
+            return None
+        except Exception as exc:  # noqa: BLE001 - an error on a sample is a finding
+            return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ''}"
+        finally:
+            training.optimizer.zero_grad(set_to_none=True)
+            model.train(was_training)
+
+    return test
+
+
+def run(ctx: ProbeContext) -> None:
+    dataset = ctx.dataset()
+    scan = scan_dataset(dataset, progress=lambda d, t: ctx.progress(0.3 * d / max(t, 1), "scanning samples"))
+    training = ctx.training()
+    inputs, out_shape, shapes = model_view(training)
+    scan_bad = scan_facts(ctx, scan, inputs, out_shape, shapes)
+
+    ctx.progress(0.35, "bisecting the dataset with the initial weights", force=True)
+    n = len(dataset)
+    result = find_bad(range(n), sample_test(training), max_group=max(training.batch_size, 256))
+    ctx.fact("bisect.bad_samples", len(result.bad) if result.exhaustive else round(result.estimated_bad_fraction * n))
+    ctx.fact("bisect.bad_fraction", result.estimated_bad_fraction if result.estimated_bad_fraction is not None
+             else len(result.bad) / n)
+    detail: dict[str, Any] = {
+        "bad": result.bad[:100], "reasons": {str(k): v for k, v in list(result.reasons.items())[:100]},
+        "passes": result.passes, "linear_scan_passes": n, "exhaustive": result.exhaustive,
+    }
+
+    ctx.progress(0.6, "finding the failing batch", force=True)
+    baseline = ctx.training()
+    records = baseline.run(progress=lambda d, t: ctx.progress(0.6 + 0.3 * d / t, f"training: step {d}/{t}"))
+    failure = first_failure(records)
+    if failure is not None:
+        baseline.restore_before(failure.step)
+        batch = baseline.indices(failure.step)
+        in_batch = find_bad(batch, sample_test(baseline), max_group=len(batch))
+        ctx.fact("bisect.batch_bad_fraction", len(in_batch.bad) / len(batch) if in_batch.exhaustive
+                 else in_batch.estimated_bad_fraction)
+        detail["failing_batch"] = {"step": failure.step, "indices": batch, "bad": in_batch.bad,
+                                   "reasons": {str(k): v for k, v in in_batch.reasons.items()},
+                                   "passes": in_batch.passes}
+    offending = sorted(set(scan_bad) | set(result.bad if result.exhaustive else []))
+    detail["offending"] = offending[:200]
+    ctx.detail("bisection", detail)
+    ctx.progress(1.0, "done", force=True)

@@ -1,0 +1,33 @@
+"""Re-runs the training with fixes applied as settings, to verify them.
+
+The session passes the interventions to try (from the fixes of the top-ranked causes in the
+knowledge base), with what they need (offending sample indices, the dominant loss term).
+Each is run for every step; the fact records whether the run then stays finite."""
+
+from __future__ import annotations
+
+from nanwiz.harness.protocol import ProbeContext
+from nanwiz.harness.run import first_failure
+from nanwiz.variation import Variation
+
+NAME = "fixes"
+FACTS = ("fix.lower_lr.clean", "fix.lower_lr_100.clean", "amp.fp32_clean", "amp.bf16_clean", "fix.grad_clip.clean",
+         "fix.larger_eps.clean", "fix.exclude_samples.clean", "fix.bounded_activations.clean",
+         "fix.downweight_term.clean")
+
+
+def run(ctx: ProbeContext) -> None:
+    todo = ctx.params.get("interventions", [])
+    bad_samples = tuple(int(i) for i in ctx.params.get("bad_samples", []))
+    dominant = ctx.params.get("dominant_term")
+    results = {}
+    for index, item in enumerate(todo):
+        variation = Variation.model_validate(item["variation"])
+        training = ctx.training(variation, exclude=bad_samples, dominant_term=dominant)
+        records = training.run(progress=ctx.stage(index, max(len(todo), 1), item.get("title", item["id"])))
+        failure = first_failure(records)
+        ctx.fact(item["fact"], failure is None)
+        results[item["id"]] = {"clean": failure is None, "steps_run": len(records),
+                               "failure": failure.to_dict() if failure else None}
+    ctx.detail("results", results)
+    ctx.progress(1.0, "done", force=True)

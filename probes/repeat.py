@@ -1,0 +1,40 @@
+"""The user's settings twice more with the same seed: is the failure reproducible?"""
+
+from __future__ import annotations
+
+import math
+
+from nanwiz.harness.protocol import ProbeContext
+from nanwiz.harness.run import StepRecord, first_failure
+
+NAME = "repeat"
+FACTS = ("repeat.consistent",)
+
+
+def _same(a: list[StepRecord], b: list[StepRecord]) -> bool:
+    fa, fb = first_failure(a), first_failure(b)
+    if (fa is None) != (fb is None):
+        return False
+    if fa is not None and fb is not None and fa.step != fb.step:
+        return False
+    for x, y in zip(a, b):
+        if x.loss is None or y.loss is None:
+            continue
+        if math.isfinite(x.loss) and math.isfinite(y.loss):
+            if not math.isclose(x.loss, y.loss, rel_tol=1e-3, abs_tol=1e-5):
+                return False
+        elif math.isfinite(x.loss) != math.isfinite(y.loss):
+            return False
+    return True
+
+
+def run(ctx: ProbeContext) -> None:
+    runs = []
+    for i in range(2):
+        training = ctx.training()
+        records = training.run(progress=ctx.stage(i, 2, f"run {i + 1} of 2"))
+        failure = first_failure(records)
+        runs.append(records)
+        ctx.detail(f"run_{i + 1}", {"steps_run": len(records), "first_failure": failure.step if failure else None})
+    ctx.fact("repeat.consistent", _same(runs[0], runs[1]))
+    ctx.progress(1.0, "done", force=True)
