@@ -1,0 +1,1 @@
+"""One module per command; each returns its exit code."""

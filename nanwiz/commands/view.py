@@ -1,0 +1,78 @@
+"""The diagnosis in the terminal (rich): ranking, evidence, where, samples, fixes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+
+from nanwiz.report.markdown import where_sentence
+
+STATUS_STYLE = {"diagnosed": "green", "benign": "green", "not_reproduced": "yellow", "unknown": "yellow",
+                "no_evidence": "yellow"}
+
+
+def bar(p: float, width: int = 20) -> Text:
+    filled = round(p * width)
+    return Text("█" * filled + "·" * (width - filled), style="cyan")
+
+
+def show_diagnosis(d: dict[str, Any], out: Console, fixes: int = 2) -> None:
+    style = STATUS_STYLE.get(d["status"], "white")
+    out.print(Panel(Text(d["verdict"], style=f"bold {style}"), title="nanwiz", title_align="left",
+                    border_style=style))
+    table = Table(show_header=True, header_style="bold", box=None, padding=(0, 1))
+    table.add_column("#", justify="right")
+    table.add_column("cause")
+    table.add_column("probability", justify="right")
+    table.add_column("")
+    shown = 0
+    for i, cause in enumerate(d["causes"], 1):
+        if shown >= 6 or (cause["probability"] < 0.005 and shown >= 3):
+            break
+        shown += 1
+        table.add_row(str(i), Text.assemble((cause["title"], "bold" if i == 1 else ""), "\n",
+                                            (cause["id"], "dim")), f"{cause['probability']:.1%}",
+                      bar(cause["probability"]))
+    out.print(table)
+    top = d["causes"][0] if d["causes"] else None
+    if top is not None and top["id"] != "unknown":
+        lines = Text()
+        for e in top["evidence_for"][:6]:
+            lines.append(f"  + {e['text']}", style="green")
+            lines.append(f"  ×{e['ratio']:.3g}\n", style="dim")
+        for e in top["evidence_against"][:3]:
+            lines.append(f"  − {e['text']}", style="red")
+            lines.append(f"  ×{e['ratio']:.3g}\n", style="dim")
+        if lines:
+            out.print(Text(f"Why {top['id']}:", style="bold"))
+            out.print(lines, end="")
+    loc = d.get("first_nonfinite")
+    if loc:
+        out.print(Text.assemble(("Where: ", "bold"), where_sentence(loc)))
+        source = loc.get("source")
+        if source and source.get("code"):
+            out.print(Syntax(source["code"], "python", line_numbers=True, start_line=source["line"],
+                             theme="ansi_dark", padding=(0, 2)))
+    samples = d.get("bad_samples")
+    if samples and samples.get("count"):
+        shown_idx = ", ".join(str(i) for i in samples["indices"][:12])
+        more = f" (+{samples['count'] - 12} more)" if samples["count"] > 12 else ""
+        out.print(Text.assemble(("Offending samples: ", "bold"), f"{shown_idx}{more}"))
+    if top is not None and top.get("fixes"):
+        for fix in top["fixes"][:fixes]:
+            mark = {True: ("  ✓ verified", "green"), False: ("  ✗ did not help", "red"), None: ("", "")}[fix["verified"]]
+            parts = [Text.assemble((f"Fix: {fix['title']}", "bold green"), mark)]
+            if fix.get("verification") and fix["verified"] is not None:
+                parts.append(Text(fix["verification"], style="dim"))
+            parts += [Text(f"• {s}") for s in fix["steps"][:4]]
+            if fix["code"].get("after"):
+                parts.append(Syntax(fix["code"]["after"].rstrip(), "python", theme="ansi_dark"))
+            out.print(Panel(Group(*parts), border_style="green"))
+    failed = [p for p in d["probes"] if p["status"] != "done"]
+    for p in failed:
+        out.print(Text(f"Probe {p['id']} {p['status']}: {p.get('reason') or ''}", style="yellow"))

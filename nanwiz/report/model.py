@@ -1,0 +1,225 @@
+"""The diagnosis as plain data: what the report, the JSON export and the TUI all show.
+
+Built from a session and the knowledge base only; the JSON schema ('nanwiz.diagnosis/1')
+uses the catalogue's cause ids and is stable.
+"""
+
+from __future__ import annotations
+
+import shlex
+from datetime import datetime, timezone
+from typing import Any
+
+from nanwiz import __version__
+from nanwiz.engine import settle
+from nanwiz.kb.model import KnowledgeBase
+from nanwiz.kb.schema import Cause
+from nanwiz.session import DONT_KNOW, Session
+
+SCHEMA = "nanwiz.diagnosis/1"
+LISTED_CAUSES = 8
+
+
+def reproduced(facts: dict[str, Any]) -> bool:
+    return bool(facts.get("baseline.nonfinite") or facts.get("baseline.error") not in (None, "none")
+                or facts.get("bn.eval_nonfinite") or (facts.get("baseline.scaler_skips") or 0) > 0)
+
+
+def _sources(items) -> list[dict[str, Any]]:
+    return [{"label": s.label(), "url": s.url, "seed": s.seed, "section": s.section, "note": s.note} for s in items]
+
+
+def _verification(kb: KnowledgeBase, session: Session, facts: dict[str, Any], verify: str | None,
+                  steps: int | None) -> tuple[bool | None, str | None]:
+    if verify is None:
+        return None, None
+    intervention = kb.interventions[verify]
+    value = facts.get(intervention.fact)
+    if value is None:
+        return None, "not tested"
+    detail = None
+    results = (session.probes.get("fixes").details.get("results") or {}) if session.probes.get("fixes") else {}
+    result = results.get(intervention.id)
+    if value:
+        total = (result or {}).get("steps_run") or steps
+        return True, f"{intervention.title}: the run stays finite for all {total} steps" if total else \
+            f"{intervention.title}: the run stays finite"
+    if result and result.get("failure"):
+        detail = f"{intervention.title}: still fails at step {result['failure'].get('step')}"
+    return False, detail or f"{intervention.title}: the run still fails"
+
+
+def cause_entry(kb: KnowledgeBase, session: Session, facts: dict[str, Any], cause: Cause | None, scored,
+                steps: int | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "id": scored.cause_id,
+        "title": scored.title,
+        "probability": round(scored.probability, 6),
+        "prior": round(scored.prior, 6),
+        "evidence_for": [{"rule": c.rule_id, "text": c.text, "ratio": c.ratio} for c in scored.support],
+        "evidence_against": [{"rule": c.rule_id, "text": c.text, "ratio": c.ratio} for c in scored.against],
+    }
+    if cause is None:
+        entry.update(category="unknown", benign=False, summary="None of the known causes fits the evidence.")
+        return entry
+    fixes = []
+    for fix in cause.fixes:
+        verified, note = _verification(kb, session, facts, fix.verify, steps)
+        fixes.append({"id": fix.id, "title": fix.title, "steps": list(fix.steps),
+                      "code": {"before": fix.code.before, "after": fix.code.after},
+                      "verify": fix.verify, "verified": verified, "verification": note,
+                      "sources": _sources(fix.sources)})
+    entry.update(category=cause.category, benign=cause.benign, summary=cause.summary,
+                 mechanism=cause.mechanism.strip(), symptoms=list(cause.symptoms), fixes=fixes,
+                 sources=_sources(cause.sources), related=list(cause.related))
+    return entry
+
+
+def first_nonfinite(session: Session) -> dict[str, Any] | None:
+    baseline = session.probes.get("baseline")
+    if baseline is None:
+        return None
+    loc = baseline.details.get("first_nonfinite")
+    failure = baseline.details.get("failure")
+    if loc is None and failure is None:
+        return None
+    out: dict[str, Any] = {}
+    if failure:
+        out["step"] = failure.get("step")
+        out["failure"] = failure.get("failure")
+        if failure.get("error"):
+            out["error"] = failure["error"]
+    if loc:
+        for key in ("step", "phase", "kind", "op", "module", "module_type", "operand_zero", "operand_negative",
+                    "operand_origin", "from_constant", "first_nan_op", "batch_indices", "bad_in_batch",
+                    "params_nonfinite_grad", "params_nonfinite_after_step", "nonfinite_terms", "reproduced",
+                    "optimizer", "optimizer_eps"):
+            if loc.get(key) is not None:
+                out[key] = loc[key]
+        root = loc.get("root") or {}
+        if root.get("source"):
+            out["source"] = root["source"]
+        if root.get("forward_op"):
+            out["forward_op"] = root["forward_op"]
+        if loc.get("first_nan"):
+            out["first_nan"] = loc["first_nan"]
+    return out
+
+
+def bad_samples(session: Session) -> dict[str, Any] | None:
+    record = session.probes.get("bisect")
+    if record is None or record.status != "done":
+        return None
+    bisection = record.details.get("bisection") or {}
+    scan = record.details.get("scan") or {}
+    offending = bisection.get("offending") or []
+    out = {
+        "indices": offending,
+        "count": len(offending),
+        "bisection_bad": bisection.get("bad", []),
+        "reasons": bisection.get("reasons", {}),
+        "passes": bisection.get("passes"),
+        "linear_scan_passes": bisection.get("linear_scan_passes"),
+        "exhaustive": bisection.get("exhaustive"),
+        "nonfinite_samples": scan.get("nonfinite_samples", []),
+        "affected_positions": scan.get("affected_positions", {}),
+        "label_out_of_range": scan.get("label_out_of_range", {}),
+        "missing": scan.get("missing", []),
+        "parts": scan.get("parts", {}),
+        "failing_batch": bisection.get("failing_batch"),
+        "label_range": record.details.get("label_range"),
+    }
+    return out
+
+
+def reproduce_command(session: Session) -> str:
+    parts = ["nanwiz", "probe", "--model", session.script or "script.py"]
+    if session.overrides.get("steps"):
+        parts += ["--steps", str(session.overrides["steps"])]
+    return " ".join(shlex.quote(p) for p in parts)
+
+
+def build_diagnosis(kb: KnowledgeBase, session: Session) -> dict[str, Any]:
+    facts = session.facts(kb)
+    ranking = session.ranking(kb)
+    inspect = session.probes.get("inspect")
+    settings = (inspect.details.get("settings") if inspect else None) or dict(session.overrides)
+    steps = settings.get("steps") if isinstance(settings, dict) else None
+    causes = []
+    for scored in ranking.causes[:LISTED_CAUSES]:
+        causes.append(cause_entry(kb, session, facts, kb.causes.get(scored.cause_id), scored, steps))
+    top = ranking.top
+    was_reproduced = reproduced(facts)
+    probes_run = [p for p, r in session.probes.items() if r.status == "done"]
+    if not facts:
+        status = "no_evidence"
+    elif top.is_unknown:
+        status = "unknown"
+    elif kb.causes[top.cause_id].benign and top.probability >= 0.5:
+        status = "benign"
+    elif not was_reproduced and probes_run:
+        status = "not_reproduced"
+    else:
+        status = "diagnosed"
+    verdict = _verdict(status, top, facts, steps)
+    next_steps = None
+    if not top.is_unknown:
+        s = settle(kb, facts, top.cause_id)
+        next_steps = {
+            "confirm": [{"text": p.text, "ratio": p.ratio, "questions": list(p.questions), "probes": list(p.probes)}
+                        for p in s.confirm],
+            "rule_out": [{"text": p.text, "ratio": p.ratio, "questions": list(p.questions), "probes": list(p.probes)}
+                         for p in s.rule_out],
+        }
+    probes = []
+    for name, record in session.probes.items():
+        decl = kb.probes.get(name)
+        probes.append({"id": name, "title": decl.title if decl else name, "status": record.status,
+                       "duration": record.duration, "reason": record.reason, "facts": dict(record.facts)})
+    answers = {}
+    for qid in session.answer_order:
+        question = kb.questions.get(qid)
+        if question is None:
+            continue
+        value = session.answers[qid]
+        label = "don't know" if value == DONT_KNOW else next(
+            (o.label for o in question.options if o.value == value), str(value))
+        answers[qid] = {"question": question.text, "value": value, "answer": label}
+    return {
+        "schema": SCHEMA,
+        "nanwiz_version": __version__,
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "script": session.script,
+        "settings": settings,
+        "status": status,
+        "reproduced": was_reproduced,
+        "verdict": verdict,
+        "top_cause": None if top.is_unknown else top.cause_id,
+        "causes": causes,
+        "unknown_probability": round(ranking.get("unknown").probability, 6),
+        "first_nonfinite": first_nonfinite(session),
+        "bad_samples": bad_samples(session),
+        "probes": probes,
+        "evidence": facts,
+        "answers": answers,
+        "conflicts": [{"fact": f, "answer": a, "measured": m} for f, a, m in session.conflicts(kb)],
+        "next_steps": next_steps,
+        "environment": session.environment,
+        "reproduce": reproduce_command(session) if session.script else None,
+    }
+
+
+def _verdict(status: str, top, facts: dict[str, Any], steps: int | None) -> str:
+    pct = f"{top.probability:.0%}"
+    if status == "no_evidence":
+        return "No evidence yet: answer questions or run the probes on your training script."
+    if status == "unknown":
+        return (f"None of the known causes fits the evidence well (unknown cause: {pct}); "
+                "see the evidence and the probe results below.")
+    if status == "benign":
+        return f"Not a bug: {top.title} ({pct})."
+    if status == "not_reproduced":
+        ran = f" in {steps} steps" if steps else ""
+        return (f"No NaN/Inf appeared{ran} with your settings. Judging from the evidence nanwiz could "
+                f"gather, the most likely cause is: {top.title} ({pct}).")
+    return f"Most likely cause: {top.title} ({pct})."
