@@ -97,10 +97,7 @@ def render(d: dict[str, Any]) -> str:
 
     if top and top["id"] != "unknown":
         out += _cause_section(top, d.get("next_steps"), primary=True)
-    if loc:
-        out += _location_section(loc)
-    if samples and (samples.get("count") or samples.get("failing_batch")):
-        out += _samples_section(samples)
+    out += _findings(d)
     for cause in d["causes"][1:3]:
         if cause["probability"] >= 0.05 and cause["id"] != "unknown":
             out += _cause_section(cause, None, primary=False)
@@ -121,6 +118,22 @@ def render(d: dict[str, Any]) -> str:
     if d.get("reproduce"):
         out += ["## Reproduce", "", *_fence(d["reproduce"], "sh"), ""]
     return "\n".join(out)
+
+
+def _findings(d: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    loc = d.get("first_nonfinite")
+    samples = d.get("bad_samples")
+    if loc:
+        out += _location_section(loc)
+    if samples and (samples.get("count") or samples.get("failing_batch")):
+        out += _samples_section(samples)
+    return out
+
+
+def render_findings(d: dict[str, Any]) -> str:
+    """The report's 'Where it happened' and 'Offending samples' sections alone ('' if none)."""
+    return "\n".join(_findings(d))
 
 
 def _cause_section(cause: dict[str, Any], next_steps: dict | None, primary: bool) -> list[str]:

@@ -139,12 +139,27 @@ def reproduce_command(session: Session) -> str:
     return " ".join(shlex.quote(p) for p in parts)
 
 
+def run_settings(session: Session) -> dict[str, Any]:
+    """The run's settings as the inspect probe read them (else the command-line overrides)."""
+    inspect = session.probes.get("inspect")
+    settings = (inspect.details.get("settings") if inspect else None) or dict(session.overrides)
+    return settings if isinstance(settings, dict) else {}
+
+
+def cause_detail(kb: KnowledgeBase, session: Session, cause_id: str) -> dict[str, Any]:
+    """One cause as the report describes it, with what would confirm or rule it out."""
+    facts = session.facts(kb)
+    scored = session.ranking(kb).get(cause_id)
+    entry = cause_entry(kb, session, facts, kb.causes.get(cause_id), scored, run_settings(session).get("steps"))
+    entry["settle"] = settle(kb, facts, cause_id) if cause_id in kb.causes else None
+    return entry
+
+
 def build_diagnosis(kb: KnowledgeBase, session: Session) -> dict[str, Any]:
     facts = session.facts(kb)
     ranking = session.ranking(kb)
-    inspect = session.probes.get("inspect")
-    settings = (inspect.details.get("settings") if inspect else None) or dict(session.overrides)
-    steps = settings.get("steps") if isinstance(settings, dict) else None
+    settings = run_settings(session)
+    steps = settings.get("steps")
     causes = []
     for scored in ranking.causes[:LISTED_CAUSES]:
         causes.append(cause_entry(kb, session, facts, kb.causes.get(scored.cause_id), scored, steps))
