@@ -16,7 +16,7 @@ from nanwiz.harness.watch import SoftmaxWatcher
 NAME = "baseline"
 FACTS = (
     "baseline.nonfinite", "baseline.first_step", "baseline.error", "baseline.recurrence", "baseline.loss_trend",
-    "baseline.loss_growth", "baseline.grad_norm_growth", "baseline.grad_spike", "baseline.weight_norm_growth",
+    "baseline.loss_growth", "baseline.loss_runaway", "baseline.grad_norm_growth", "baseline.grad_spike", "baseline.weight_norm_growth",
     "baseline.activation_growth", "baseline.max_activation", "baseline.softmax_input_absmax",
     "baseline.scaler_skips", "baseline.scaler_late_skips", "baseline.term_alone", "baseline.term_dominance",
     "baseline.term_growth", "replay.reproduced", "first_nonfinite.phase", "first_nonfinite.kind",
@@ -25,7 +25,7 @@ FACTS = (
     "first_nonfinite.operand_origin", "first_nan.op",
 )
 CONTINUE_STEPS = 20
-SUMMARY_FACTS = ("loss_trend", "loss_growth", "grad_norm_growth", "grad_spike", "weight_norm_growth",
+SUMMARY_FACTS = ("loss_trend", "loss_growth", "loss_runaway", "grad_norm_growth", "grad_spike", "weight_norm_growth",
                  "activation_growth", "max_activation", "softmax_input_absmax", "scaler_skips",
                  "scaler_late_skips", "term_alone", "term_dominance", "term_growth")
 

@@ -24,6 +24,8 @@ FACTS = ("data.nonfinite_samples", "data.nonfinite_fraction", "data.nonfinite_wh
          "data.label_out_of_range", "data.target_absmax", "data.missing_values", "bisect.bad_samples",
          "bisect.bad_fraction", "bisect.batch_bad_fraction")
 IGNORE_INDEX = -100
+BUDGET_S = 20.0
+"""Time for each bisection; past it the search stops and estimates (the report says so)."""
 
 
 def _storage(t: torch.Tensor) -> int:
@@ -204,7 +206,7 @@ def run(ctx: ProbeContext) -> None:
 
     ctx.progress(0.35, "bisecting the dataset with the initial weights", force=True)
     n = len(dataset)
-    result = find_bad(range(n), sample_test(training), max_group=max(training.batch_size, 256))
+    result = find_bad(range(n), sample_test(training), max_group=max(training.batch_size, 256), budget_s=BUDGET_S)
     ctx.fact("bisect.bad_samples", len(result.bad) if result.exhaustive else round(result.estimated_bad_fraction * n))
     ctx.fact("bisect.bad_fraction", result.estimated_bad_fraction if result.estimated_bad_fraction is not None
              else len(result.bad) / n)
@@ -220,7 +222,7 @@ def run(ctx: ProbeContext) -> None:
     if failure is not None:
         baseline.restore_before(failure.step)
         batch = baseline.indices(failure.step)
-        in_batch = find_bad(batch, sample_test(baseline), max_group=len(batch))
+        in_batch = find_bad(batch, sample_test(baseline), max_group=len(batch), budget_s=BUDGET_S)
         ctx.fact("bisect.batch_bad_fraction", len(in_batch.bad) / len(batch) if in_batch.exhaustive
                  else in_batch.estimated_bad_fraction)
         detail["failing_batch"] = {"step": failure.step, "indices": batch, "bad": in_batch.bad,

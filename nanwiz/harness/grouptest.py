@@ -11,6 +11,7 @@ failure is in every sample (then the model, not the data, is at fault) before en
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -26,9 +27,14 @@ class GroupTestResult:
 
 
 def find_bad(indices: Sequence[int], test: Callable[[list[int]], str | None], *, max_group: int = 1024,
-             max_bad: int = 64, max_passes: int = 4000, seed: int = 0) -> GroupTestResult:
-    """`test(group)` returns None when the group is fine, or a short reason when it fails."""
+             max_bad: int = 32, max_passes: int = 2000, budget_s: float | None = None,
+             seed: int = 0) -> GroupTestResult:
+    """`test(group)` returns None when the group is fine, or a short reason when it fails.
+
+    Stops early (exhaustive=False, with an estimate from random singles) after `max_bad` bad
+    samples, `max_passes` passes or `budget_s` seconds."""
     result = GroupTestResult()
+    began = time.monotonic()
     indices = list(indices)
     if not indices:
         return result
@@ -45,25 +51,36 @@ def find_bad(indices: Sequence[int], test: Callable[[list[int]], str | None], *,
             failing.append((chunk, reason))
     if not failing:
         return result
+    rng = random.Random(seed)
+
+    def estimate(size: int) -> int:
+        """Test `size` random single samples; record the bad ones; return how many were bad."""
+        probe = [i for i in rng.sample(indices, min(size, len(indices))) if i not in result.reasons]
+        hits = 0
+        for i in probe:
+            reason = check([i])
+            if reason is not None:
+                hits += 1
+                result.bad.append(i)
+                result.reasons[i] = reason
+        result.estimated_bad_fraction = hits / max(len(probe), 1)
+        return hits
+
     bad_share = sum(len(c) for c, _ in failing) / len(indices)
-    if bad_share > 0.5 and len(indices) > 32:
-        rng = random.Random(seed)
-        probe = rng.sample(indices, 16)
-        singles = [check([i]) for i in probe]
-        hits = sum(r is not None for r in singles)
-        if hits >= 12:
+    if bad_share > 0.25 and len(indices) > 32:
+        # many groups fail: bad samples are common (or every sample fails); an estimate says
+        # more than enumerating them would
+        if estimate(16) >= 4:
             result.exhaustive = False
-            result.estimated_bad_fraction = hits / 16
-            for i, r in zip(probe, singles):
-                if r is not None:
-                    result.bad.append(i)
-                    result.reasons[i] = r
-            result.bad.sort()
+            result.bad = sorted(set(result.bad))
             return result
+        result.bad.clear()
+        result.reasons.clear()
     stack = [(c, r) for c, r in reversed(failing)]
     while stack:
         group, reason = stack.pop()
-        if len(result.bad) >= max_bad or result.passes >= max_passes:
+        out_of_time = budget_s is not None and time.monotonic() - began > budget_s
+        if len(result.bad) >= max_bad or result.passes >= max_passes or out_of_time:
             result.exhaustive = False
             break
         if len(group) == 1:
@@ -84,7 +101,11 @@ def find_bad(indices: Sequence[int], test: Callable[[list[int]], str | None], *,
         if right_reason is not None:
             stack.append((right, right_reason))
         stack.append((left, left_reason))
-    result.bad.sort()
     if result.exhaustive:
         result.estimated_bad_fraction = len(result.bad) / len(indices)
+    else:  # stopped early: many bad samples; estimate how many from random singles
+        found = set(result.bad)
+        estimate(32)
+        result.estimated_bad_fraction = max(result.estimated_bad_fraction or 0.0, len(found) / len(indices))
+    result.bad = sorted(set(result.bad))
     return result

@@ -42,6 +42,18 @@ def loss_trend(losses: list[float]) -> str:
     return "flat"
 
 
+def loss_runaway(losses: list[float], factor: float = 100.0) -> str:
+    """'up' if the loss climbed past 100x its starting magnitude, 'down' if it fell below minus
+    100x (an objective unbounded below), else 'none'."""
+    start = statistics.median(losses[:3])
+    scale = max(abs(start), 1e-12)
+    if max(losses) - start > factor * scale:
+        return "up"
+    if start - min(losses) > factor * scale:
+        return "down"
+    return "none"
+
+
 def ratio(numerator: float | None, denominator: float | None) -> float | None:
     if numerator is None or denominator is None:
         return None
@@ -59,6 +71,7 @@ def summarize(records: list[StepRecord], failure: StepRecord | None) -> dict[str
     if losses:
         start = statistics.median([abs(x) for x in losses[:3]])
         out["loss_growth"] = ratio(max(abs(x) for x in losses), start)
+        out["loss_runaway"] = loss_runaway(losses)
     grads = _finite([r.grad_norm for r in before if not r.skipped])
     if failure is not None and failure.grad_norm is not None and math.isfinite(failure.grad_norm):
         grads_with_failure = grads + [failure.grad_norm]
