@@ -1,0 +1,136 @@
+"""Every probe on small scripts, run in-process with a recording context (fast), and the
+contract between probes and the knowledge base: each probe produces exactly its facts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nanwiz.harness.protocol import ProbeContext
+from nanwiz.probes import PROBES
+
+SCRIPTS = Path(__file__).resolve().parents[1] / "fixtures" / "scripts"
+
+
+def run_probe(name: str, script: str, params: dict | None = None) -> tuple[dict, dict]:
+    details: dict = {}
+
+    def emit(event: dict) -> None:
+        if event["event"] == "detail":
+            details[event["key"]] = event["value"]
+
+    probe = PROBES[name]
+    ctx = ProbeContext(name, SCRIPTS / script, probe.FACTS, emit, params=params)
+    probe.run(ctx)
+    return ctx.facts, details
+
+
+def test_probes_declare_exactly_the_facts_the_knowledge_base_gives_them(kb):
+    assert set(PROBES) == set(kb.probes)
+    for name, probe in PROBES.items():
+        assert set(probe.FACTS) == set(kb.facts_by_probe[name]), name
+
+
+def test_source_reads_without_running():
+    facts, details = run_probe("source", "sqrt_grad.py")
+    assert facts["source.sqrt_unguarded"] is True
+    assert facts["source.log_unguarded"] is False
+    assert any(f["fact"] == "source.sqrt_unguarded" for f in details["findings"])
+
+
+def test_inspect_describes_model_optimizer_and_init():
+    facts, details = run_probe("inspect", "sgd_diverge.py")
+    assert facts["optimizer.kind"] == "sgd" and facts["config.lr"] == 0.5
+    assert facts["model.depth"] == 2 and facts["model.recurrent"] is False
+    assert facts["model.unbounded_activation"] is True and facts["model.has_norm"] is False
+    assert 0.3 < facts["init.weight_scale"] < 1.0
+    assert facts["loss.terms"] == 1 and facts["init.loss_nonfinite"] is False
+    assert details["model"]["parameters"] == 5 * 16 + 16 + 16 + 1
+
+
+def test_baseline_localizes_dirty_input():
+    facts, details = run_probe("baseline", "dirty_mlp.py")
+    assert facts["baseline.nonfinite"] is True
+    assert facts["first_nonfinite.phase"] == "input"
+    loc = details["first_nonfinite"]
+    assert set(loc["bad_in_batch"]) <= {7, 41} and loc["bad_in_batch"]
+    assert facts["baseline.recurrence"] < 0.5  # only the batches holding 7 or 41 fail
+
+
+def test_baseline_names_the_producer_in_backward():
+    facts, details = run_probe("baseline", "sqrt_grad.py")
+    assert facts["first_nonfinite.phase"] == "backward"
+    assert facts["first_nonfinite.op"] == "SqrtBackward0"
+    assert facts["first_nonfinite.operand_zero"] is True
+    source = details["first_nonfinite"]["root"]["source"]
+    assert source["file"] == "sqrt_grad.py" and "torch.sqrt" in source["code"]
+
+
+def test_baseline_sees_divergence():
+    facts, _ = run_probe("baseline", "sgd_diverge.py")
+    assert facts["baseline.loss_runaway"] == "up"
+    assert facts["baseline.grad_norm_growth"] > 1000
+
+
+def test_baseline_on_a_healthy_script_with_loss_terms():
+    facts, details = run_probe("baseline", "healthy.py")
+    assert facts["baseline.nonfinite"] is False and facts["baseline.error"] == "none"
+    assert "first_nonfinite.phase" not in facts
+    assert len(details["trace"]) == 10 and "terms" in details["trace"][0]
+
+
+def test_lr_zero_separates_data_from_optimization():
+    assert run_probe("lr_zero", "dirty_mlp.py")[0]["lr_zero.nonfinite"] is True
+    assert run_probe("lr_zero", "sgd_diverge.py")[0]["lr_zero.nonfinite"] is False
+
+
+def test_lr_sweep_removes_divergence():
+    facts, _ = run_probe("lr_sweep", "sgd_diverge.py")
+    assert facts["fix.lower_lr.clean"] is True and facts["lr_sweep.effect"] == "removed"
+
+
+def test_bisect_finds_the_bad_samples():
+    facts, details = run_probe("bisect", "dirty_mlp.py")
+    assert facts["data.nonfinite_samples"] == 2 and facts["data.nonfinite_where"] == "input"
+    assert facts["bisect.bad_samples"] == 2
+    bisection = details["bisection"]
+    assert bisection["bad"] == [7, 41] and bisection["offending"] == [7, 41]
+    assert bisection["passes"] < bisection["linear_scan_passes"]
+    assert details["scan"]["affected_positions"]["0"] == [0, 2]
+
+
+def test_amp_compares_precisions():
+    facts, details = run_probe("amp", "fp16_log.py")
+    assert facts["amp.fp32_clean"] is True and facts["amp.fp16_clean"] is False
+    assert facts["amp.fp32_underflows_fp16"] is True
+    assert facts["amp.fp16_op"] == "log"
+
+
+def test_batchnorm_eval_against_train():
+    facts, details = run_probe("batchnorm", "bn_eval.py")
+    assert facts["bn.present"] is True and facts["bn.train_nonfinite"] is False
+    assert facts["bn.eval_nonfinite"] is True and facts["bn.running_var_min"] == 0.0
+    assert facts["bn.eval_batch_stats_clean"] is True
+    assert facts["bn.bs1_fails"] is True
+
+
+def test_repeat_is_consistent_with_a_seed():
+    assert run_probe("repeat", "dirty_mlp.py")[0]["repeat.consistent"] is True
+
+
+def test_fixes_verify_a_setting():
+    params = {"interventions": [
+        {"id": "lower_lr", "title": "lr x0.1", "fact": "fix.lower_lr.clean", "variation": {"lr_scale": 0.1}},
+        {"id": "exclude_bad_samples", "title": "exclude", "fact": "fix.exclude_samples.clean",
+         "variation": {"exclude_bad_samples": True}}],
+        "bad_samples": [7, 41]}
+    facts, details = run_probe("fixes", "dirty_mlp.py", params)
+    assert facts == {"fix.lower_lr.clean": False, "fix.exclude_samples.clean": True}
+    assert details["results"]["lower_lr"]["failure"]["step"] >= 0
+
+
+def test_a_probe_cannot_report_an_undeclared_fact():
+    ctx = ProbeContext("lr_zero", SCRIPTS / "healthy.py", ("lr_zero.nonfinite",), lambda e: None)
+    with pytest.raises(RuntimeError, match="does not declare"):
+        ctx.fact("baseline.nonfinite", True)
