@@ -104,13 +104,14 @@ class ReportError(NanwizError):
 
 
 def print_error(error: NanwizError, stream=None) -> None:
-    """Print a NanwizError as a red panel on stderr (stdout stays clean for piped output)."""
+    """Print a NanwizError on stderr (stdout stays clean for piped output): a red title, then the
+    message unwrapped, so paths and tracebacks can be copied as they are."""
     from rich.console import Console
-    from rich.panel import Panel
     from rich.text import Text
 
     console = Console(file=stream or sys.stderr, highlight=False)
-    console.print(Panel(Text(error.msg), title=error.title, title_align="left", border_style="red"))
+    console.print(Text(f"✗ {error.title}", style="bold red"))
+    console.print(Text(error.msg), soft_wrap=True)
 
 
 def crash_log_path() -> Path:

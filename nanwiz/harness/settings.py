@@ -27,6 +27,13 @@ class RunSettings(BaseModel):
 
 
 KNOWN_KEYS = tuple(RunSettings.model_fields)
+SYNONYMS = {
+    "learning_rate": "lr", "learningrate": "lr", "lr_rate": "lr", "bs": "batch_size", "batchsize": "batch_size",
+    "num_steps": "steps", "max_steps": "steps", "iterations": "steps", "iters": "steps", "epochs": "steps",
+    "precision": "amp", "mixed_precision": "amp", "dtype": "amp", "autocast": "amp", "fp16": "amp",
+    "clip": "grad_clip", "clip_grad": "grad_clip", "max_grad_norm": "grad_clip", "clip_grad_norm": "grad_clip",
+    "random_seed": "seed", "manual_seed": "seed", "shuffle_data": "shuffle",
+}
 
 
 def _describe(field: str) -> str:
@@ -51,7 +58,8 @@ def parse_settings(raw: Any, where: str = "NANWIZ", overrides: dict[str, Any] | 
     problems = []
     for key in raw:
         if key not in KNOWN_KEYS:
-            close = difflib.get_close_matches(str(key), KNOWN_KEYS, n=1)
+            close = [SYNONYMS[str(key).lower()]] if str(key).lower() in SYNONYMS else \
+                difflib.get_close_matches(str(key), KNOWN_KEYS, n=1)
             hint = f" Did you mean '{close[0]}'?" if close else ""
             problems.append(f"{where} has an unknown key {key!r} (known keys: {', '.join(KNOWN_KEYS)}).{hint}")
     if problems:

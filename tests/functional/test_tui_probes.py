@@ -57,12 +57,13 @@ async def test_model_flag_runs_probes_at_once_and_results_arrive(kb, tmp_path):
     async with app.run_test(size=(100, 30)) as pilot:
         panel = app.query_one(ProbesPanel)
         await wait_until(pilot, lambda: panel.rows and "baseline" in panel.rows, timeout=10)
-        prior_top = app.query_one(RankingPanel).ranking.top.probability
+        # with a warm probe server the results may already be in: compare with the prior instead
+        prior = Session().ranking(kb).get("data.nonfinite_input").probability
         await wait_until(pilot, lambda: not app.runner.running, timeout=90)
         assert {n: r.status for n, r in panel.rows.items()} == {"baseline": "done", "lr_zero": "done"}
         ranking = app.query_one(RankingPanel).ranking
         assert ranking.top.cause_id == "data.nonfinite_input"
-        assert ranking.top.probability > prior_top
+        assert ranking.top.probability > 5 * prior
         assert app.query_one(FindingsPanel).display  # the first NaN/Inf was located
         assert "First NaN/Inf: step" in screen_text(app)
         saved = Session.load(save)
