@@ -23,7 +23,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-CAUSE_LINE = re.compile(r"^\s*Cause:\s*([a-z_.]+)\s*$", re.M)
+CAUSE_LINE = re.compile(r"^\s*Cause:\s*([a-z0-9_.]+)\s*$", re.M)
 
 
 def expected_causes(folder: Path) -> dict[Path, str]:

@@ -86,7 +86,7 @@ def step_overhead(rounds: int, steps: int) -> dict[str, list[float]]:
             batches = [run.indices(t) for t in range(steps)]
             load = run.load_batch
             # plain: same model, optimizer and batches, no watching
-            model = target.build_model()
+            model = target.build_model().to(run.device)
             optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
             times["plain"].append(plain_steps(model, optimizer, batches, anomaly=False, load=load))
             stamps: list[float] = []
@@ -95,10 +95,11 @@ def step_overhead(rounds: int, steps: int) -> dict[str, list[float]]:
             run.run(stats_every=5, progress=lambda done, total: stamps.append(time.perf_counter()))
             stamps.insert(0, began)
             times["nanwiz"].append((stamps[-1] - stamps[WARMUP]) / (steps - WARMUP))
-            model = target.build_model()
+            model = target.build_model().to(run.device)
             optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
             times["detect_anomaly"].append(plain_steps(model, optimizer, batches, anomaly=True, load=load))
         times["params"] = [float(params or 0)]
+        times["device"] = [str(run.device)]
         return times
 
 
@@ -138,9 +139,12 @@ def main() -> int:
         torch.set_num_threads(args.threads)
     times = step_overhead(args.rounds, args.steps)
     params = int(times.pop("params")[0])
+    device = times.pop("device")[0]
     plain = statistics.median(times["plain"])
+    where = f"{device} ({torch.cuda.get_device_name(0)})" if device.startswith("cuda") else \
+        f"cpu, {torch.get_num_threads()} threads"
     print(f"Time per training step, {params / 1e6:.1f}M-parameter MLP, batch 64, {args.steps} steps x "
-          f"{args.rounds} interleaved rounds, {torch.get_num_threads()} CPU threads (median):")
+          f"{args.rounds} interleaved rounds, on {where} (median):")
     for name, values in times.items():
         median = statistics.median(values)
         print(f"  {name:15s} {median * 1000:8.2f} ms   x{median / plain:.2f} of plain")

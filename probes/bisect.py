@@ -177,6 +177,7 @@ def sample_test(training: TrainingRun):
             return f"cannot be loaded ({type(exc).__name__}: {str(exc)[:120]})"
         was_training = model.training
         model.eval()
+        training.optimizer.zero_grad(set_to_none=True)
         try:
             with training.autocast():
                 terms = split_terms(target.compute_loss(model, batch), target.path.name)

@@ -76,6 +76,7 @@ def localize(run: TrainingRun, failing: StepRecord, originals: list[StepRecord])
             break
     by_step = {r.step: r for r in originals}
     deterministic = all(_close(r.loss, by_step[r.step].loss) for r in rerun if r.step in by_step)
+    run.optimizer.zero_grad(set_to_none=True)
     indices = run.indices(step)
     result: dict[str, Any] = {"step": step, "batch_indices": indices, "reproduced": False,
                               "rerun_matched": deterministic}

@@ -331,6 +331,9 @@ class TrainingRun:
                             act_values.append(torch.stack([absmax(x) for x in tensors]).amax())
                     hooks.append(module.register_forward_hook(leaf_hook))
         watcher = watch() if (stats and watch is not None) else None
+        # Gradients are cleared at the start of a step (not the end), so that they still exist
+        # when the sentinels are read: a rare overflowing norm can then be recomputed exactly.
+        self.optimizer.zero_grad(set_to_none=True)
         try:
             batch = self.load_batch(indices)
             inputs = float_tensors(batch)
@@ -346,7 +349,7 @@ class TrainingRun:
             else:
                 loss.backward()
             grads = [p.grad for p in self.params if p.grad is not None]
-            grad_norm = _total_norm(grads, self.device)
+            grad_norm = _fast_norm(grads, self.device)
             if guarded:
                 ok = bool(torch.isfinite(loss).item() and torch.isfinite(grad_norm).item())
                 if not ok:
@@ -362,7 +365,6 @@ class TrainingRun:
                 self.scaler.update()
             else:
                 self.optimizer.step()
-            self.optimizer.zero_grad(set_to_none=True)
             # The weight norm costs a pass over every weight: only on stats steps. A weight that
             # turned non-finite shows up as a non-finite loss at the next step anyway (and the
             # replay then steps back to the update that broke it).
@@ -400,6 +402,8 @@ class TrainingRun:
             for handle in hooks:
                 handle.remove()
         loss_v, grad_v, weight_v = read[0], read[1], read[2]
+        if not math.isfinite(grad_v):  # overflowed in float32, or truly non-finite: decide exactly
+            grad_v = float(_total_norm([p.grad for p in self.params if p.grad is not None], self.device))
         n_terms = len(terms)
         term_values = read[3:3 + n_terms]
         out_v, input_v, act_v = read[3 + n_terms:6 + n_terms]
@@ -460,6 +464,15 @@ class TrainingRun:
             if record.failed and stop_at_failure:
                 break
         return records
+
+
+def _fast_norm(tensors: list[torch.Tensor], device: torch.device) -> torch.Tensor:
+    """Global L2 norm from per-tensor float32 norms combined in float64: exact unless one tensor's
+    own norm overflows float32 (values above ~1e19), which the caller then recomputes."""
+    if not tensors:
+        return torch.zeros((), device=device, dtype=torch.float64)
+    norms = torch._foreach_norm([t.detach() for t in tensors])
+    return torch.linalg.vector_norm(torch.stack([n.to(device, torch.float64) for n in norms]))
 
 
 def _total_norm(tensors: list[torch.Tensor], device: torch.device) -> torch.Tensor:

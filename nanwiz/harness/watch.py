@@ -29,7 +29,7 @@ from torch import nn
 from torch.overrides import TorchFunctionMode
 from torch.utils.weak import WeakIdKeyDictionary
 
-from nanwiz.harness.tensors import float_tensors, iter_tensors
+from nanwiz.harness.tensors import absmax, float_tensors, iter_tensors, kind_of
 
 _INPLACE_DUNDERS = {"iadd": "add", "isub": "sub", "imul": "mul", "itruediv": "truediv", "idiv": "div",
                     "ipow": "pow", "ifloordiv": "floordiv"}
@@ -119,21 +119,24 @@ class ModuleTracker:
 
 @dataclass
 class OpEvent:
-    """One op that produced a non-finite value, with what it was computed from."""
+    """One op (forward function or autograd node) that produced a non-finite value, with what
+    it was computed from."""
 
     index: int
     op: str
     kind: str
     """What it produced: 'nan', 'posinf' or 'neginf'."""
-    module: str | None
-    module_type: str | None
-    frame: Frame | None
+    module: str | None = None
+    module_type: str | None = None
+    frame: Frame | None = None
     from_constant: bool = False
     inputs_had_inf: bool = False
     operand_zero: bool = False
     operand_negative: bool = False
     operand_absmax: float | None = None
     operand_origin: str = "other"
+    forward_op: str | None = None
+    """For an autograd node: the forward function that created it."""
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -147,6 +150,8 @@ class OpEvent:
             "operand_origin": self.operand_origin,
             "from_constant": self.from_constant,
         }
+        if self.forward_op is not None:
+            out["forward_op"] = self.forward_op
         if self.frame is not None:
             out["source"] = self.frame.to_dict()
         return out
@@ -163,16 +168,6 @@ def _status(tensors: list[torch.Tensor]) -> tuple[bool, bool]:
         flags.append(torch.isinf(t).any())
     values = torch.stack([f.to(flags[0].device) for f in flags]).tolist()
     return any(values[0::2]), any(values[1::2])
-
-
-def _kind(t: torch.Tensor) -> str | None:
-    if torch.isnan(t).any():
-        return "nan"
-    if torch.isposinf(t).any():
-        return "posinf"
-    if torch.isneginf(t).any():
-        return "neginf"
-    return None
 
 
 class OpWatcher(TorchFunctionMode):
@@ -348,7 +343,7 @@ class OpWatcher(TorchFunctionMode):
 
 def _kind_of_any(tensors: list[torch.Tensor], skip_nan: bool = False) -> str | None:
     for t in tensors:
-        k = _kind(t.detach())
+        k = kind_of(t)
         if k is not None and not (skip_nan and k == "nan"):
             return k
     if skip_nan:
@@ -373,45 +368,7 @@ def describe_operand(event: Any, name: str, decisive: Any, inputs: list[torch.Te
         event.operand_zero = decisive == 0
     if name in ("mean", "nanmean") and inputs and inputs[0].numel() == 0:
         event.operand_zero = True
-    best = None
-    for t in inputs:
-        t = t.detach()
-        if t.numel():
-            finite = torch.where(torch.isfinite(t), t, torch.zeros((), dtype=t.dtype, device=t.device))
-            value = float(finite.float().abs().amax())
-            best = value if best is None else max(best, value)
-    event.operand_absmax = best
-
-
-@dataclass
-class NodeEvent:
-    index: int
-    op: str
-    kind: str
-    operand_zero: bool = False
-    operand_negative: bool = False
-    operand_absmax: float | None = None
-    forward_op: str | None = None
-    module: str | None = None
-    module_type: str | None = None
-    frame: Frame | None = None
-    operand_origin: str = "other"
-
-    def to_dict(self) -> dict[str, Any]:
-        out = {
-            "op": self.op,
-            "produced": self.kind,
-            "forward_op": self.forward_op,
-            "module": self.module,
-            "module_type": self.module_type,
-            "operand_zero": self.operand_zero,
-            "operand_negative": self.operand_negative,
-            "operand_absmax": self.operand_absmax,
-            "operand_origin": self.operand_origin,
-        }
-        if self.frame is not None:
-            out["source"] = self.frame.to_dict()
-        return out
+    describe_absmax(event, inputs)
 
 
 def graph_nodes(root: Any) -> list[Any]:
@@ -448,8 +405,8 @@ class BackwardWatcher:
         self.watcher = watcher
         self.script = script
         self.count = 0
-        self.first: NodeEvent | None = None
-        self.first_nan: NodeEvent | None = None
+        self.first: OpEvent | None = None
+        self.first_nan: OpEvent | None = None
         self.handles: list[Any] = []
 
     def __enter__(self) -> BackwardWatcher:
@@ -482,8 +439,8 @@ class BackwardWatcher:
 
         return hook
 
-    def _event(self, node: Any, kind: str) -> NodeEvent:
-        event = NodeEvent(index=self.count, op=node.name(), kind=kind)
+    def _event(self, node: Any, kind: str) -> OpEvent:
+        event = OpEvent(index=self.count, op=node.name(), kind=kind)
         saved = _saved_tensors(node)
         for t in saved:
             t = t.detach()
@@ -504,14 +461,8 @@ class BackwardWatcher:
 
 
 def describe_absmax(event: Any, tensors: list[torch.Tensor]) -> None:
-    best = None
-    for t in tensors:
-        t = t.detach()
-        if t.numel():
-            finite = torch.where(torch.isfinite(t), t, torch.zeros((), dtype=t.dtype, device=t.device))
-            value = float(finite.float().abs().amax())
-            best = value if best is None else max(best, value)
-    event.operand_absmax = best
+    """The largest |finite value| among the tensors (None if they are all empty)."""
+    event.operand_absmax = max((float(absmax(t)) for t in tensors if t.numel()), default=None)
 
 
 def _anomaly_frame(node: Any, script: Path) -> Frame | None:

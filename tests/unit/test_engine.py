@@ -49,7 +49,7 @@ def test_order_of_evidence_does_not_matter(kb):
 def test_supporting_evidence_never_lowers_its_cause(kb):
     """Adding a fact whose newly firing rules only raise cause c (and name no other) never lowers c."""
 
-    @SETTINGS
+    @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(_evidence_strategy(kb), st.data())
     def check(evidence, data):
         ranking = rank(kb, evidence)
