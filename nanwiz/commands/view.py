@@ -16,12 +16,16 @@ STATUS_STYLE = {"diagnosed": "green", "benign": "green", "not_reproduced": "yell
                 "no_evidence": "yellow"}
 
 
+def _mark(verified: bool | None) -> tuple[str, str]:
+    return {True: ("  ✓ verified", "green"), False: ("  ✗ did not help", "red"), None: ("", "")}[verified]
+
+
 def bar(p: float, width: int = 20) -> Text:
     filled = round(p * width)
     return Text("█" * filled + "·" * (width - filled), style="cyan")
 
 
-def show_diagnosis(d: dict[str, Any], out: Console, fixes: int = 2) -> None:
+def show_diagnosis(d: dict[str, Any], out: Console) -> None:
     style = STATUS_STYLE.get(d["status"], "white")
     out.print(Panel(Text(d["verdict"], style=f"bold {style}"), title="nanwiz", title_align="left",
                     border_style=style))
@@ -64,15 +68,19 @@ def show_diagnosis(d: dict[str, Any], out: Console, fixes: int = 2) -> None:
         more = f" (+{samples['count'] - 12} more)" if samples["count"] > 12 else ""
         out.print(Text.assemble(("Offending samples: ", "bold"), f"{shown_idx}{more}"))
     if top is not None and top.get("fixes"):
-        for fix in top["fixes"][:fixes]:
-            mark = {True: ("  ✓ verified", "green"), False: ("  ✗ did not help", "red"), None: ("", "")}[fix["verified"]]
-            parts = [Text.assemble((f"Fix: {fix['title']}", "bold green"), mark)]
-            if fix.get("verification") and fix["verified"] is not None:
-                parts.append(Text(fix["verification"], style="dim"))
-            parts += [Text(f"• {s}") for s in fix["steps"][:4]]
-            if fix["code"].get("after"):
-                parts.append(Syntax(fix["code"]["after"].rstrip(), "python", theme="ansi_dark"))
-            out.print(Panel(Group(*parts), border_style="green"))
+        # the first fix in full (a verified one first); the others by title
+        fixes = sorted(top["fixes"], key=lambda f: f["verified"] is not True)
+        fix = fixes[0]
+        parts = [Text.assemble((f"Fix: {fix['title']}", "bold green"), _mark(fix["verified"]))]
+        if fix.get("verification") and fix["verified"] is not None:
+            parts.append(Text(fix["verification"], style="dim"))
+        parts += [Text(f"• {s}") for s in fix["steps"][:4]]
+        if fix["code"].get("after"):
+            parts.append(Syntax(fix["code"]["after"].rstrip(), "python", theme="ansi_dark"))
+        out.print(Panel(Group(*parts), border_style="green"))
+        for other in fixes[1:]:
+            out.print(Text.assemble(("Also: ", "bold"), other["title"], _mark(other["verified"])))
+        out.print(Text(f"All fixes with code: nanwiz kb show {top['id']}, or --report FILE.md", style="dim"))
     failed = [p for p in d["probes"] if p["status"] != "done"]
     for p in failed:
         out.print(Text(f"Probe {p['id']} {p['status']}: {p.get('reason') or ''}", style="yellow"))

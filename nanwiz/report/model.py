@@ -224,8 +224,13 @@ def build_diagnosis(kb: KnowledgeBase, session: Session) -> dict[str, Any]:
     }
 
 
+def percent(p: float) -> str:
+    """A probability as a percentage that never rounds a near-certainty up to 100%."""
+    return f"{p:.1%}" if 0.995 <= p < 1 or 0 < p < 0.005 else f"{p:.0%}"
+
+
 def _verdict(status: str, top, facts: dict[str, Any], steps: int | None) -> str:
-    pct = f"{top.probability:.0%}"
+    pct = percent(top.probability)
     if status == "no_evidence":
         return "No evidence yet: answer questions or run the probes on your training script."
     if status == "unknown":
