@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -57,9 +58,9 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=300)
     parser.add_argument("--only", help="comma-separated substrings of script names to run")
     parser.add_argument("--save", help="write the per-script results as JSON here")
-    parser.add_argument("extra", nargs=argparse.REMAINDER, help="extra arguments for nanwiz probe (after --)")
+    parser.add_argument("--probe-args", default="", help="extra arguments for nanwiz probe, e.g. '--steps 100'")
     args = parser.parse_args()
-    extra = [a for a in args.extra if a != "--"]
+    extra = shlex.split(args.probe_args)
     cases = expected_causes(Path(args.folder))
     if args.only:
         keys = args.only.split(",")
