@@ -49,11 +49,13 @@ class Settle:
     rule_out: tuple[Pending, ...]
 
 
-def _sources(kb: KnowledgeBase, fact_id: str) -> tuple[list[str], list[str]]:
+def _sources(kb: KnowledgeBase, fact_id: str, evidence: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """The questions still worth asking and the probes that could tell a fact."""
     fact = kb.facts[fact_id]
     if fact.derive is not None:
-        return _sources(kb, fact.derive.from_)
-    questions = [q.id for q in kb.questions_by_fact.get(fact_id, [])]
+        return _sources(kb, fact.derive.from_, evidence)
+    questions = [q.id for q in kb.questions_by_fact.get(fact_id, [])
+                 if q.when is None or evaluate(q.when, evidence) is not False]
     return questions, list(fact.probes)
 
 
@@ -68,9 +70,11 @@ def settle(kb: KnowledgeBase, facts: Mapping[str, Any], cause_id: str, limit: in
         questions: list[str] = []
         probes: list[str] = []
         for fact_id in unknown:
-            q, p = _sources(kb, fact_id)
+            q, p = _sources(kb, fact_id, evidence)
             questions += [x for x in q if x not in questions]
             probes += [x for x in p if x not in probes]
+        if not questions and not probes:
+            continue  # nothing can tell it any more (e.g. a question a probe already answered)
         pending = Pending(rule.id, rule.text, rule.effects[cause_id], tuple(unknown), tuple(questions),
                           tuple(probes))
         (confirm if pending.ratio > 1 else rule_out).append(pending)

@@ -142,3 +142,14 @@ def test_next_action_prefers_informative_cheap_questions(kb):
 
 def test_gain_is_zero_for_a_fact_no_rule_reads(kb):
     assert fact_gain(kb, {}, "config.batch_size" if "config.batch_size" in kb.facts else "first_nonfinite.operand_absmax") == 0
+
+
+def test_questions_a_probe_answered_are_not_asked_or_offered(kb):
+    measured = {"data.nonfinite_samples": 4, "data.label_out_of_range": 0, "data.missing_values": 0,
+                "data.nonfinite_where": "input", "first_nonfinite.op": "input"}
+    asked = [a.id for a in next_actions(kb, measured) if a.kind == "question"]
+    assert "data_checked" not in asked and "custom_math" not in asked
+    assert "data_checked" in [a.id for a in next_actions(kb, {}) if a.kind == "question"]
+    s = settle(kb, measured, "data.nonfinite_input")
+    assert all("data_checked" not in p.questions for p in s.confirm + s.rule_out)
+    assert not any(p.text.startswith("Some samples or labels hold NaN/Inf") for p in s.confirm)
