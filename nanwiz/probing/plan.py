@@ -174,8 +174,14 @@ class Diagnoser:
             if self.cancel.is_set():
                 return self.session
         if rest:
-            with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+            pool = ThreadPoolExecutor(max_workers=self.jobs)
+            try:
                 list(pool.map(self.run_one, rest))
+            except BaseException:  # Ctrl-C: stop the running children before waiting for their threads
+                self.cancel.set()
+                raise
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
         script_errors = [r for r in self.session.probes.values() if r.status == "script_error"]
         if script_errors and not first:
             raise ScriptError(script_errors[0].reason or "the script breaks the contract")

@@ -109,9 +109,13 @@ def run_probe(spec: ProbeSpec, on_event: Callable[[dict], None] | None = None,
     reader.start()
     timed_out = cancelled = False
     while True:
-        if proc.poll() is not None:
-            break
-        time.sleep(0.05)
+        try:
+            if proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        except KeyboardInterrupt:  # never leave a child running behind an interrupted nanwiz
+            _stop(proc)
+            raise
         if cancel is not None and cancel.is_set():
             cancelled = True
             _stop(proc)

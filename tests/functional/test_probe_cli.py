@@ -162,3 +162,30 @@ def test_a_crashing_probe_is_reported(tmp_path, capsys):
     text = " ".join(out.split())
     assert "Probe baseline crashed: the probe process crashed with a segmentation fault" in text
     assert code == 1
+
+
+def test_ctrl_c_stops_every_probe_and_keeps_the_session(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = write(tmp_path, GOOD.replace("    x, y = batch\n", "    x, y = batch\n    time.sleep(0.5)\n")
+                   .replace('"steps": 3', '"steps": 1000').replace("import torch\n", "import time\nimport torch\n", 1))
+    session = tmp_path / "s.json"
+    proc = subprocess.Popen([sys.executable, "-m", "nanwiz", "probe", "--quiet", "--model", str(script),
+                             "--save", str(session), "--probes", "source,inspect,baseline,lr_zero"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # wait until the long probes are running
+        if session.exists() and '"running"' in session.read_text():
+            break
+        time.sleep(0.2)
+    time.sleep(1)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    saved = json.loads(session.read_text())
+    assert {saved["probes"][p]["status"] for p in ("baseline", "lr_zero")} == {"cancelled"}
+    leftover = subprocess.run(["pgrep", "-f", f"nanwiz.probes.*{script.name}"], capture_output=True, text=True)
+    assert leftover.stdout.strip() == ""
