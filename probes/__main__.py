@@ -90,8 +90,13 @@ def serve(sock_fd: int) -> int:
         try:
             message, fds, _flags, _addr = socket.recv_fds(sock, 65536, 2)
         except OSError:
-            return 0
-        if not message:
+            message, fds = b"", []
+        if not message:  # nanwiz is gone (even killed outright): its probes must not outlive it
+            for pid in children:
+                try:
+                    os.killpg(pid, signal.SIGKILL)
+                except OSError:
+                    pass
             return 0
         request = json.loads(message)
         pid = os.fork()

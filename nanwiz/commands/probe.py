@@ -3,6 +3,7 @@ write the report, JSON and session files. Exit 0 diagnosis made, 1 nothing repro
 
 from __future__ import annotations
 
+import signal
 import threading
 from pathlib import Path
 
@@ -17,6 +18,21 @@ from nanwiz.report.jsonout import write_json
 from nanwiz.report.markdown import write_markdown
 from nanwiz.report.model import build_diagnosis
 from nanwiz.session import Session
+
+
+def interrupt_on_termination() -> None:
+    """SIGTERM / SIGHUP (a job scheduler, `timeout`, a closed terminal) take the same path as
+    Ctrl-C: probes stopped, session saved, exit 130. SIGINT itself is restored if a parent
+    shell started nanwiz with it ignored."""
+
+    def raise_interrupt(_signum, _frame):
+        raise KeyboardInterrupt
+
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        try:
+            signal.signal(sig, raise_interrupt)
+        except (ValueError, OSError):  # not the main thread, or a platform without it
+            pass
 
 
 def run_probe_command(args) -> int:
@@ -62,6 +78,7 @@ def run_probe_command(args) -> int:
 
     diagnoser = Diagnoser(kb, session, timeout=args.timeout, jobs=args.jobs, on_event=on_event,
                           on_record=autosave, cancel=cancel)
+    interrupt_on_termination()
     if not args.quiet:
         err.print(f"[bold]nanwiz[/] probing [cyan]{script.name}[/] ({', '.join(probes)})")
     try:

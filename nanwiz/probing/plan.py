@@ -144,6 +144,8 @@ class Diagnoser:
         self._emit(ProbeEvent(probe, "started"))
         with self._lock:
             self.session.record(ProbeRecord(probe=probe, status="running", params=params or {}))
+            if self.on_record is not None:  # saved as running too: an interrupted session shows it
+                self.on_record(self.session)
 
         def forward(event: dict) -> None:
             if event.get("event") == "progress":
