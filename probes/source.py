@@ -960,9 +960,40 @@ def scan(path: Path) -> tuple[list[dict], list[str]]:
     return sorted(src.findings.values(), key=lambda f: (f["line"], f["fact"])), errors
 
 
+def local_modules(path: Path, tree: ast.Module) -> list[Path]:
+    """Modules the script imports from its own folder (`from model import Net`), one level deep:
+    the model or the loss often lives there rather than in the script itself."""
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [a.name.split(".")[0] for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level in (0, 1):
+            names.append(node.module.split(".")[0])
+    found: list[Path] = []
+    for name in dict.fromkeys(names):
+        for candidate in (path.parent / f"{name}.py", path.parent / name / "__init__.py"):
+            if candidate.is_file() and candidate.resolve() != path.resolve() and candidate not in found:
+                found.append(candidate)
+    return found
+
+
+def scan_with_locals(path: Path) -> tuple[list[dict], list[str]]:
+    """The script's findings, then those of the local modules it imports (each naming its file)."""
+    findings, errors = scan(path)
+    for module in local_modules(path, read(path)[1]):
+        try:
+            more, more_errors = scan(module)
+        except ScriptError as exc:  # a sibling that does not parse is not the script's contract error
+            errors.append(f"{module.name}: {exc.msg}")
+            continue
+        findings += [{**f, "file": module.name} for f in more]
+        errors += [f"{module.name}: {e}" for e in more_errors]
+    return findings, errors
+
+
 def run(ctx: ProbeContext) -> None:
     ctx.progress(0.0, "reading the source", force=True)
-    findings, errors = scan(ctx.script)
+    findings, errors = scan_with_locals(ctx.script)
     found = {f["fact"] for f in findings}
     for fact in FACTS:
         ctx.fact(fact, fact in found)

@@ -847,3 +847,13 @@ def test_examples_scan_cleanly(script):
     source.run(ctx)
     assert list(ctx.facts) == list(source.FACTS)
     assert "scan_errors" not in ctx.details
+
+
+def test_local_modules_the_script_imports_are_scanned(tmp_path):
+    (tmp_path / "layers.py").write_text("import torch\n\ndef dist(a, b):\n    return torch.sqrt(((a - b) ** 2).sum(-1))\n")
+    (tmp_path / "broken_helper.py").write_text("def oops(:\n")
+    script = tmp_path / "train.py"
+    script.write_text("import torch\nfrom layers import dist\nimport broken_helper\nimport os\n")
+    findings, errors = source.scan_with_locals(script)
+    assert [(f["fact"], f.get("file")) for f in findings] == [("source.sqrt_unguarded", "layers.py")]
+    assert any(e.startswith("broken_helper.py") for e in errors)
