@@ -128,7 +128,19 @@ def _findings(d: dict[str, Any]) -> list[str]:
         out += _location_section(loc)
     if samples and (samples.get("count") or samples.get("failing_batch")):
         out += _samples_section(samples)
+    if d.get("source_findings"):
+        out += _source_section(d["source_findings"])
     return out
+
+
+def _source_section(findings: list[dict[str, Any]]) -> list[str]:
+    out = ["## Risky lines in the source", "",
+           "The static scan found these patterns (present in the code, not necessarily what failed):", ""]
+    for f in findings[:20]:
+        out.append(f"- `{f['file']}:{f['line']}` `{_cell(f['code'])[:100]}` — {f['why']}")
+    if len(findings) > 20:
+        out.append(f"- … and {len(findings) - 20} more")
+    return out + [""]
 
 
 def render_findings(d: dict[str, Any]) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shlex
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from nanwiz import __version__
@@ -132,6 +133,15 @@ def bad_samples(session: Session) -> dict[str, Any] | None:
     return out
 
 
+def source_findings(session: Session) -> list[dict[str, Any]]:
+    """The static scan's risky lines (file, line, code, why), as the source probe found them."""
+    record = session.probes.get("source")
+    if record is None or record.status != "done":
+        return []
+    script = Path(session.script).name if session.script else ""
+    return [{**f, "file": f.get("file") or script} for f in record.details.get("findings") or []]
+
+
 def reproduce_command(session: Session) -> str:
     parts = ["nanwiz", "probe", "--model", session.script or "script.py"]
     if session.overrides.get("steps"):
@@ -214,6 +224,7 @@ def build_diagnosis(kb: KnowledgeBase, session: Session) -> dict[str, Any]:
         "unknown_probability": round(ranking.get("unknown").probability, 6),
         "first_nonfinite": first_nonfinite(session),
         "bad_samples": bad_samples(session),
+        "source_findings": source_findings(session),
         "probes": probes,
         "evidence": facts,
         "answers": answers,
