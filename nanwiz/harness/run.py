@@ -211,6 +211,15 @@ class TrainingRun:
                 if "eps" in group:
                     group["eps"] = self.variation.optimizer_eps
         self.optimizer = optimizer
+        # An extension of the contract: an optional learning-rate schedule, built after the lr
+        # variations so that it scales with them, stepped after every applied update.
+        self.scheduler = None
+        if self.target.build_scheduler is not None:
+            scheduler = self.target.call("build_scheduler", optimizer)
+            if not callable(getattr(scheduler, "step", None)) or not callable(getattr(scheduler, "state_dict", None)):
+                raise ScriptError(f"build_scheduler() in {self.target.path.name} must return a learning-rate "
+                                  f"scheduler (torch.optim.lr_scheduler), got {type(scheduler).__name__}")
+            self.scheduler = scheduler
         self.scaler = torch.amp.GradScaler(self.device.type) if self.amp == "fp16" else None
         self._build_order()
         self._out_box: list[torch.Tensor] = []
@@ -269,6 +278,7 @@ class TrainingRun:
             "model": {k: v.detach().clone() for k, v in self.model.state_dict().items()},
             "optim": copy.deepcopy(self.optimizer.state_dict()),
             "scaler": self.scaler.state_dict() if self.scaler is not None else None,
+            "scheduler": copy.deepcopy(self.scheduler.state_dict()) if self.scheduler is not None else None,
             "rng": torch.get_rng_state(),
             "cuda_rng": torch.cuda.get_rng_state_all() if self.device.type == "cuda" else None,
             "py": random.getstate(),
@@ -281,6 +291,8 @@ class TrainingRun:
         self.optimizer.load_state_dict(copy.deepcopy(snap["optim"]))
         if self.scaler is not None and snap["scaler"] is not None:
             self.scaler.load_state_dict(snap["scaler"])
+        if self.scheduler is not None and snap["scheduler"] is not None:
+            self.scheduler.load_state_dict(copy.deepcopy(snap["scheduler"]))
         torch.set_rng_state(snap["rng"])
         if snap["cuda_rng"] is not None:
             torch.cuda.set_rng_state_all(snap["cuda_rng"])
@@ -367,8 +379,10 @@ class TrainingRun:
             elif self.scaler is not None:
                 self.scaler.step(self.optimizer)
                 self.scaler.update()
+                self._schedule(loss)
             else:
                 self.optimizer.step()
+                self._schedule(loss)
             # The weight norm costs a pass over every weight: only on stats steps. A weight that
             # turned non-finite shows up as a non-finite loss at the next step anyway (and the
             # replay then steps back to the update that broke it).
@@ -439,6 +453,14 @@ class TrainingRun:
         record.failed = record.failure is not None
         self.records.append(record)
         return record
+
+    def _schedule(self, loss: torch.Tensor) -> None:
+        if self.scheduler is None:
+            return
+        if isinstance(self.scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+            self.scheduler.step(float(loss.detach()))  # needs the metric (one extra sync)
+        else:
+            self.scheduler.step()
 
     # ------------------------------------------------------------ whole runs
     def run(self, *, stop_at_failure: bool = True, stats_every: int = 0,

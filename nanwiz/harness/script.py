@@ -25,6 +25,7 @@ REQUIRED = {
 }
 OPTIONAL = {
     "build_optimizer": "def build_optimizer(params, lr) -> torch.optim.Optimizer",
+    "build_scheduler": "def build_scheduler(optimizer) -> torch.optim.lr_scheduler.LRScheduler",
     "collate_fn": "def collate_fn(samples) -> batch",
 }
 
@@ -67,6 +68,7 @@ class Target:
     build_dataset: Callable[[], Any]
     compute_loss: Callable[[Any, Any], Any]
     build_optimizer: Callable[[Any, float], Any] | None
+    build_scheduler: Callable[[Any], Any] | None
     collate_fn: Callable[[list], Any] | None
 
     def call(self, name: str, *args: Any) -> Any:
@@ -136,5 +138,6 @@ def load_target(path: Path, overrides: dict[str, Any] | None = None) -> Target:
         build_dataset=module.build_dataset,
         compute_loss=module.compute_loss,
         build_optimizer=getattr(module, "build_optimizer", None),
+        build_scheduler=getattr(module, "build_scheduler", None),
         collate_fn=getattr(module, "collate_fn", None),
     )

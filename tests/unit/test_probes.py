@@ -134,3 +134,12 @@ def test_a_probe_cannot_report_an_undeclared_fact():
     ctx = ProbeContext("lr_zero", SCRIPTS / "healthy.py", ("lr_zero.nonfinite",), lambda e: None)
     with pytest.raises(RuntimeError, match="does not declare"):
         ctx.fact("baseline.nonfinite", True)
+
+
+def test_a_learning_rate_schedule_is_followed_and_replayed():
+    """build_scheduler (an extension of the contract): the warm-up delays the failure, the
+    replay restores the schedule with the weights, and lr x0.1 scales the schedule too."""
+    facts, details = run_probe("baseline", "warmup_diverge.py")
+    assert facts["baseline.nonfinite"] is True and facts["baseline.first_step"] >= 5
+    assert facts["replay.reproduced"] is True
+    assert run_probe("lr_sweep", "warmup_diverge.py")[0]["fix.lower_lr.clean"] is True
