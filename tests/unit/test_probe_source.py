@@ -17,10 +17,12 @@ from nanwiz.errors import ScriptError
 from nanwiz.harness.protocol import ProbeContext
 
 ROOT = Path(__file__).resolve().parents[2]
-PROBE = ROOT / "probes" / "source.py"
-# loaded from its file: `import nanwiz.probes` would import torch for every other probe
-_spec = importlib.util.spec_from_file_location("nanwiz_probe_source", PROBE)
+PROBE = ROOT / "probes" / "source"
+# loaded from its folder: `import nanwiz.probes` would import torch for every other probe
+_spec = importlib.util.spec_from_file_location("nanwiz_probe_source", PROBE / "__init__.py",
+                                               submodule_search_locations=[str(PROBE)])
 source = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = source
 _spec.loader.exec_module(source)
 HEADER = "import math\nimport torch\nfrom torch import nn\nimport torch.nn.functional as F\n\n"
 
@@ -833,8 +835,9 @@ def test_scan_never_imports_torch(tmp_path):
     script = tmp_path / "train.py"
     script.write_text(HEADER + "def compute_loss(model, batch):\n    return torch.log(model(batch))\n")
     code = (f"import importlib.util, sys, pathlib\n"
-            f"spec = importlib.util.spec_from_file_location('s', {str(PROBE)!r})\n"
-            f"m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n"
+            f"spec = importlib.util.spec_from_file_location('s', {str(PROBE / '__init__.py')!r},\n"
+            f"    submodule_search_locations=[{str(PROBE)!r}])\n"
+            f"m = importlib.util.module_from_spec(spec); sys.modules['s'] = m; spec.loader.exec_module(m)\n"
             f"found, errors = m.scan(pathlib.Path({str(script)!r}))\n"
             f"assert [f['fact'] for f in found] == ['source.log_unguarded'] and not errors\n"
             f"assert 'torch' not in sys.modules, 'the scan imported torch'\n")
