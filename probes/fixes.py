@@ -2,7 +2,8 @@
 
 The session passes the interventions to try (from the fixes of the top-ranked causes in the
 knowledge base), with what they need (offending sample indices, the dominant loss term).
-Each is run for every step; the fact records whether the run then stays finite."""
+Each is run for every step; the fact records whether the run then stays finite. A fix that
+cannot be applied to this model records no fact: a run without it would say nothing about it."""
 
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ def run(ctx: ProbeContext) -> None:
     for index, item in enumerate(todo):
         variation = Variation.model_validate(item["variation"])
         training = ctx.training(variation, exclude=bad_samples, dominant_term=dominant)
+        if training.bounded == 0:  # F.relu in forward: the fix cannot be applied from outside, so it tells nothing
+            results[item["id"]] = {"clean": None, "steps_run": 0, "failure": None,
+                                   "skipped": "no activation module to bound (activations are called as functions)"}
+            continue
         records = training.run(progress=ctx.stage(index, max(len(todo), 1), item.get("title", item["id"])))
         failure = first_failure(records)
         ctx.fact(item["fact"], failure is None)

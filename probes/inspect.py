@@ -10,7 +10,7 @@ from torch import nn
 from torch.overrides import TorchFunctionMode
 
 from nanwiz.harness.protocol import ProbeContext
-from nanwiz.harness.run import split_terms
+from nanwiz.harness.run import split_terms, unbounded_activation
 from nanwiz.harness.script import innermost_is_user, trimmed_traceback
 from nanwiz.harness.tensors import float_tensors
 from nanwiz.harness.watch import op_name
@@ -29,10 +29,9 @@ if hasattr(nn, "RMSNorm"):
     NORM_TYPES = NORM_TYPES + (nn.RMSNorm,)
 RECURRENT_TYPES = (nn.RNNBase, nn.RNNCellBase)
 ATTENTION_TYPES = (nn.MultiheadAttention, nn.TransformerEncoderLayer, nn.TransformerDecoderLayer)
-UNBOUNDED_TYPES = (nn.ReLU, nn.LeakyReLU, nn.PReLU, nn.ELU, nn.CELU, nn.SELU, nn.GELU, nn.SiLU, nn.Mish,
-                   nn.Softplus, nn.RReLU)
+# rnn_relu: nn.RNN(nonlinearity="relu") applies its ReLU inside one fused call, per time step
 UNBOUNDED_FUNCS = {"relu", "leaky_relu", "prelu", "elu", "celu", "selu", "gelu", "silu", "mish", "softplus",
-                   "rrelu"}
+                   "rrelu", "hardswish", "rnn_relu", "rnn_relu_cell"}
 NORM_FUNCS = {"batch_norm", "layer_norm", "group_norm", "instance_norm", "rms_norm"}
 ATTENTION_FUNCS = {"scaled_dot_product_attention", "multi_head_attention_forward"}
 MATMUL_FUNCS = {"matmul", "bmm", "baddbmm", "einsum", "mm"}
@@ -215,7 +214,7 @@ def run(ctx: ProbeContext) -> None:
     ctx.fact("model.has_norm", bool(norms) or bool(set(survey.calls) & NORM_FUNCS))
     ctx.fact("model.has_attention", any(isinstance(m, ATTENTION_TYPES) for m in modules) or survey.attention
              or bool(set(survey.calls) & ATTENTION_FUNCS))
-    ctx.fact("model.unbounded_activation", any(isinstance(m, UNBOUNDED_TYPES) for m in modules)
+    ctx.fact("model.unbounded_activation", any(unbounded_activation(m) for m in modules)
              or bool(set(survey.calls) & UNBOUNDED_FUNCS))
     if out_absmax:
         ctx.fact("init.output_absmax", out_absmax[0])

@@ -32,7 +32,16 @@ except ImportError:  # pragma: no cover
     np = None  # type: ignore[assignment]
 
 UNBOUNDED_ACTIVATIONS = (nn.ReLU, nn.LeakyReLU, nn.PReLU, nn.ELU, nn.CELU, nn.SELU, nn.GELU, nn.SiLU,
-                         nn.Mish, nn.Softplus, nn.RReLU)
+                         nn.Mish, nn.Softplus, nn.RReLU, nn.Hardswish)
+
+
+def relu_recurrent(module: nn.Module) -> bool:
+    """nn.RNN / nn.RNNCell with nonlinearity="relu": an unbounded activation inside a fused call."""
+    return isinstance(module, (nn.RNN, nn.RNNCell)) and module.nonlinearity == "relu"
+
+
+def unbounded_activation(module: nn.Module) -> bool:
+    return isinstance(module, UNBOUNDED_ACTIVATIONS) or relu_recurrent(module)
 
 
 def resolve_device(name: str) -> torch.device:
@@ -145,13 +154,21 @@ class BoundedActivation(nn.Module):
 
 
 def bound_activations(model: nn.Module) -> int:
+    """Bound every activation module; how many were changed. A ReLU recurrent layer switches to
+    tanh, since its ReLU runs inside one fused call that cannot be clamped. Activations called
+    as functions (F.relu in forward) cannot be reached from outside and are not counted."""
     replaced = 0
     for name, child in list(model.named_children()):
         if isinstance(child, UNBOUNDED_ACTIVATIONS):
             setattr(model, name, BoundedActivation(child))
             replaced += 1
-        else:
-            replaced += bound_activations(child)
+            continue
+        if relu_recurrent(child):
+            child.nonlinearity = "tanh"
+            if isinstance(child, nn.RNN):
+                child.mode = "RNN_TANH"
+            replaced += 1
+        replaced += bound_activations(child)
     return replaced
 
 
@@ -188,8 +205,8 @@ class TrainingRun:
         if not isinstance(model, nn.Module):
             raise ScriptError(f"build_model() in {self.target.path.name} must return a torch.nn.Module, "
                               f"got {type(model).__name__}")
-        if self.variation.bounded_activations:
-            bound_activations(model)
+        # How many activations the bounded-activations variation reached (None: not asked for).
+        self.bounded = bound_activations(model) if self.variation.bounded_activations else None
         self.model = model.to(self.device)
         self.params = [p for p in self.model.parameters() if p.requires_grad]
         if not self.params:

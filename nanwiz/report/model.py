@@ -36,11 +36,12 @@ def _verification(kb: KnowledgeBase, session: Session, facts: dict[str, Any], ve
         return None, None
     intervention = kb.interventions[verify]
     value = facts.get(intervention.fact)
-    if value is None:
-        return None, "not tested"
     detail = None
     results = (session.probes.get("fixes").details.get("results") or {}) if session.probes.get("fixes") else {}
     result = results.get(intervention.id)
+    if value is None:
+        skipped = (result or {}).get("skipped")
+        return None, f"not tested: {skipped}" if skipped else "not tested"
     if value:
         total = (result or {}).get("steps_run") or steps
         return True, f"{intervention.title}: the run stays finite for all {total} steps" if total else \

@@ -14,6 +14,10 @@ SCRIPTS = Path(__file__).resolve().parents[1] / "fixtures" / "scripts"
 
 
 def run_probe(name: str, script: str, params: dict | None = None) -> tuple[dict, dict]:
+    return run_probe_at(SCRIPTS / script, name, params)
+
+
+def run_probe_at(script: Path, name: str, params: dict | None = None) -> tuple[dict, dict]:
     details: dict = {}
 
     def emit(event: dict) -> None:
@@ -21,7 +25,7 @@ def run_probe(name: str, script: str, params: dict | None = None) -> tuple[dict,
             details[event["key"]] = event["value"]
 
     probe = PROBES[name]
-    ctx = ProbeContext(name, SCRIPTS / script, probe.FACTS, emit, params=params)
+    ctx = ProbeContext(name, script, probe.FACTS, emit, params=params)
     probe.run(ctx)
     return ctx.facts, details
 
@@ -143,3 +147,95 @@ def test_a_learning_rate_schedule_is_followed_and_replayed():
     assert facts["baseline.nonfinite"] is True and facts["baseline.first_step"] >= 5
     assert facts["replay.reproduced"] is True
     assert run_probe("lr_sweep", "warmup_diverge.py")[0]["fix.lower_lr.clean"] is True
+
+
+RECURRENT = '''
+import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.RNN(3, 8, batch_first=True, nonlinearity="{nonlinearity}")
+        self.out = nn.Linear(8, 1)
+
+    def forward(self, x):
+        return self.out(torch.tanh(self.rnn(x)[0][:, -1]))
+
+
+def build_model():
+    return Net()
+
+
+def build_dataset():
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(32, 5, 3, generator=g)
+    return torch.utils.data.TensorDataset(x, x.sum((1, 2)).unsqueeze(1))
+
+
+def compute_loss(model, batch):
+    x, y = batch
+    return ((model(x) - y) ** 2).mean()
+
+
+NANWIZ = {{"batch_size": 8, "steps": 2}}
+'''
+
+
+@pytest.mark.parametrize("nonlinearity, unbounded", [("relu", True), ("tanh", False)])
+def test_inspect_sees_the_relu_inside_a_recurrent_layer(tmp_path, nonlinearity, unbounded):
+    script = tmp_path / "train.py"
+    script.write_text(RECURRENT.format(nonlinearity=nonlinearity), encoding="utf-8")
+    probe = PROBES["inspect"]
+    ctx = ProbeContext("inspect", script, probe.FACTS, lambda event: None)
+    probe.run(ctx)
+    assert ctx.facts["model.recurrent"] is True
+    assert ctx.facts["model.unbounded_activation"] is unbounded
+
+
+BOUNDED = {"id": "bounded_activations", "title": "bounded", "fact": "fix.bounded_activations.clean",
+           "variation": {"bounded_activations": True}}
+
+
+def test_bounding_reaches_activation_modules_and_the_relu_of_a_recurrent_layer():
+    from torch import nn
+
+    from nanwiz.harness.run import bound_activations
+
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Sequential(nn.GELU()), nn.RNN(4, 4, nonlinearity="relu"))
+    assert bound_activations(model) == 3
+    assert model[3].mode == "RNN_TANH" and model[3].nonlinearity == "tanh"
+    assert bound_activations(nn.Sequential(nn.Linear(3, 4), nn.Tanh())) == 0
+
+
+def test_a_fix_that_cannot_be_applied_reports_no_fact(tmp_path):
+    """F.relu inside forward cannot be swapped from outside: a run 'with bounded activations'
+    would be the plain run again, and its failure must not count against the fix."""
+    script = tmp_path / "train.py"
+    script.write_text(RECURRENT.format(nonlinearity="tanh").replace("torch.tanh(self.rnn", "torch.relu(self.rnn"),
+                      encoding="utf-8")
+    facts, details = run_probe_at(script, "fixes", {"interventions": [BOUNDED]})
+    assert facts == {}
+    assert "no activation module" in details["results"]["bounded_activations"]["skipped"]
+
+
+def test_a_relu_recurrent_layer_is_bounded_by_tanh(tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text(RECURRENT.format(nonlinearity="relu"), encoding="utf-8")
+    facts, details = run_probe_at(script, "fixes", {"interventions": [BOUNDED]})
+    assert facts == {"fix.bounded_activations.clean": True}
+    assert details["results"]["bounded_activations"]["steps_run"] == 2
+
+
+def test_the_report_says_why_a_fix_was_not_tested(kb):
+    from nanwiz.report.model import cause_detail
+    from nanwiz.session import ProbeRecord, Session
+
+    session = Session(script="train.py")
+    session.record(ProbeRecord(probe="fixes", status="done", details={"results": {"bounded_activations": {
+        "clean": None, "steps_run": 0, "failure": None, "skipped": "no activation module to bound"}}}))
+    fixes = cause_detail(kb, session, "arch.unbounded_activation")["fixes"]
+    bounded = next(f for f in fixes if f["verify"] == "bounded_activations")
+    assert bounded["verified"] is None
+    assert bounded["verification"] == "not tested: no activation module to bound"
