@@ -3,9 +3,9 @@
 Pure Python over a validated KnowledgeBase; no torch, no Textual.
 """
 
-from nanwiz.engine.explain import Settle, settle, why
+from nanwiz.engine.explain import Settle, settle
 from nanwiz.engine.infer import Contribution, Ranking, Scored, rank
 from nanwiz.engine.voi import Action, next_actions
 
 __all__ = ["Action", "Contribution", "Ranking", "Scored", "Settle", "next_actions", "rank",
-           "settle", "why"]
+           "settle"]

@@ -1,6 +1,6 @@
-"""The WHY and the WHAT-NEXT of the ranking, as plain data for every face to render.
+"""The WHAT-NEXT of the ranking, as plain data for every face to render (the WHY, the
+observations that raised or lowered a cause, is on each `Scored` of the ranking itself).
 
-`why` lists, for a cause, the observations that raised or lowered it and by how much.
 `settle` lists, for a cause, the rules that have not fired yet because a fact is unknown:
 learning those facts would confirm it (ratio > 1) or rule it out (ratio < 1), and each comes
 with the questions and probes that could tell.
@@ -14,22 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nanwiz.engine.conditions import complete, evaluate
-from nanwiz.engine.infer import Contribution, Ranking
 from nanwiz.kb.model import KnowledgeBase, condition_facts
-
-
-@dataclass(frozen=True)
-class Why:
-    cause_id: str
-    probability: float
-    prior: float
-    support: tuple[Contribution, ...]
-    against: tuple[Contribution, ...]
-
-
-def why(ranking: Ranking, cause_id: str) -> Why:
-    scored = ranking.get(cause_id)
-    return Why(cause_id, scored.probability, scored.prior, scored.support, scored.against)
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,8 @@ def _append(directory: Path, name: str, text: str) -> Path:
     return path
 
 
+RULE_HEAD = "rules:\n  - id: zz.r\n    text: something\n"  # a rule's first lines; each mutation adds the rest
+
 MUTATIONS = {
     "unknown key": (lambda d: _edit(d / "probes.yaml", "    cost: 0.3\n", "    cost: 0.3\n    costs: 2\n"),
                     "probes.yaml:", "unknown key 'costs'"),
@@ -85,12 +87,12 @@ MUTATIONS = {
     "duplicate id": (lambda d: _append(d, "zz_dup.yaml", "probes:\n  - id: lr_zero\n    title: t\n"
                                                          "    description: d\n    cost: 1\n"),
                      "zz_dup.yaml:2", "duplicate probe id 'lr_zero'"),
-    "rule on unknown fact": (lambda d: _append(d, "zz_rule.yaml", "rules:\n  - id: zz.r\n    text: something\n"
+    "rule on unknown fact": (lambda d: _append(d, "zz_rule.yaml", RULE_HEAD +
                                                                    "    when: {fact: no.such_fact, eq: true}\n"
                                                                    "    effects: {num.log_zero: 2}\n"
                                                                    "    rationale: r\n"),
                              "zz_rule.yaml:2 at rules[0].when", "unknown fact 'no.such_fact'"),
-    "rule on unknown cause": (lambda d: _append(d, "zz_rule.yaml", "rules:\n  - id: zz.r\n    text: something\n"
+    "rule on unknown cause": (lambda d: _append(d, "zz_rule.yaml", RULE_HEAD +
                                                                     "    when: {fact: lr_zero.nonfinite, eq: true}\n"
                                                                     "    effects: {num.no_such_cause: 2}\n"
                                                                     "    rationale: r\n"),
@@ -110,17 +112,17 @@ MUTATIONS = {
         "    fixes:\n      - id: f\n        title: t\n        steps: [s]\n        code: {after: 'pass'}\n"
         "    sources:\n      - {seed: '001', section: '§1'}\n")),
                             "zz_c.yaml:2 at causes[0]", "no rule can move cause 'zz.unmoved'"),
-    "enum value not allowed": (lambda d: _append(d, "zz_rule.yaml", "rules:\n  - id: zz.r\n    text: something\n"
+    "enum value not allowed": (lambda d: _append(d, "zz_rule.yaml", RULE_HEAD +
                                                                      "    when: {fact: config.amp, eq: fp8}\n"
                                                                      "    effects: {num.log_zero: 2}\n"
                                                                      "    rationale: r\n"),
                                "zz_rule.yaml:2 at rules[0].when", "'fp8' is not a value of enum fact 'config.amp'"),
-    "comparing a bool with gt": (lambda d: _append(d, "zz_rule.yaml", "rules:\n  - id: zz.r\n    text: something\n"
+    "comparing a bool with gt": (lambda d: _append(d, "zz_rule.yaml", RULE_HEAD +
                                                                        "    when: {fact: lr_zero.nonfinite, gt: 1}\n"
                                                                        "    effects: {num.log_zero: 2}\n"
                                                                        "    rationale: r\n"),
                                  "zz_rule.yaml:2 at rules[0].when", "'gt' compares numbers but fact 'lr_zero.nonfinite' is bool"),
-    "duplicate yaml key": (lambda d: _append(d, "zz_rule.yaml", "rules:\n  - id: zz.r\n    text: something\n"
+    "duplicate yaml key": (lambda d: _append(d, "zz_rule.yaml", RULE_HEAD +
                                                                  "    text: again\n"
                                                                  "    when: {fact: lr_zero.nonfinite, eq: true}\n"
                                                                  "    effects: {num.log_zero: 2}\n"
@@ -128,16 +130,16 @@ MUTATIONS = {
                            "zz_rule.yaml:4 at rules[0].text", "duplicate key 'text'"),
     "wrong type": (lambda d: _edit(d / "probes.yaml", "    cost: 0.3\n", "    cost: cheap\n"),
                    "probes.yaml:", "Input should be a valid number"),
-    "unjustified rule": (lambda d: _append(d, "zz_rule.yaml", "rules:\n  - id: zz.r\n    text: something\n"
+    "unjustified rule": (lambda d: _append(d, "zz_rule.yaml", RULE_HEAD +
                                                                "    when: {fact: lr_zero.nonfinite, eq: true}\n"
                                                                "    effects: {num.log_zero: 2}\n"),
                          "zz_rule.yaml:2 at rules[0]", "needs 'sources' or a 'rationale'"),
-    "seed without section": (lambda d: _append(d, "zz_rule.yaml", "rules:\n  - id: zz.r\n    text: something\n"
+    "seed without section": (lambda d: _append(d, "zz_rule.yaml", RULE_HEAD +
                                                                    "    when: {fact: lr_zero.nonfinite, eq: true}\n"
                                                                    "    effects: {num.log_zero: 2}\n"
                                                                    "    sources: [{seed: '001'}]\n"),
                              "zz_rule.yaml:6 at rules[0].sources[0]", "needs a 'section'"),
-    "bad condition": (lambda d: _append(d, "zz_rule.yaml", "rules:\n  - id: zz.r\n    text: something\n"
+    "bad condition": (lambda d: _append(d, "zz_rule.yaml", RULE_HEAD +
                                                             "    when: {facts: lr_zero.nonfinite}\n"
                                                             "    effects: {num.log_zero: 2}\n"
                                                             "    rationale: r\n"),

@@ -332,15 +332,6 @@ CASES = [
                 scores = scores.masked_fill(pad, -1e9)
                 return torch.softmax(scores, -1)
     """),
-    ("source.masked_fill_inf", True, """
-        class Seq(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.tf = nn.Transformer(d_model=16, nhead=2)
-            def forward(self, src, tgt):
-                mask = self.tf.generate_square_subsequent_mask(tgt.size(0))
-                return self.tf(src, tgt, tgt_mask=mask)
-    """),
     ("source.masked_fill_inf", False, """
         if __name__ == "__main__":
             best = float("inf")
