@@ -57,6 +57,28 @@ def build_parser() -> argparse.ArgumentParser:
     probe.add_argument("--no-verify", action="store_true", help="do not re-run the training to verify fixes")
     probe.add_argument("--quiet", action="store_true", help="no progress display")
 
+    run = sub.add_parser("run", help="run your own training program and diagnose its first NaN/Inf",
+                         usage="nanwiz run [OPTIONS] SCRIPT [ARGS...]\n       nanwiz run [OPTIONS] -m MODULE [ARGS...]",
+                         description="Run your unmodified training program (as `python SCRIPT ARGS` would) "
+                                     "with nanwiz attached from outside; at the first NaN/Inf it stops the "
+                                     "program and diagnoses it. Options go before the script; everything after "
+                                     "the script (or -m MODULE) is the program's own.")
+    _add_knowledge(run)
+    run.add_argument("-m", dest="module", metavar="MODULE", help="run a module, as python -m MODULE does")
+    run.add_argument("--report", metavar="FILE.md", help="write the Markdown report here")
+    run.add_argument("--json", metavar="FILE.json", help="write the machine-readable diagnosis here")
+    run.add_argument("--save", metavar="SESSION.json", help="save the session (updated as it goes)")
+    run.add_argument("--answers", metavar="ANSWERS.yaml", help="add your answers to the evidence")
+    run.add_argument("--timeout", metavar="SECONDS", type=float, default=3600.0,
+                     help="time limit for the program's run and for each re-run (default: 3600)")
+    run.add_argument("--max-steps", metavar="N", type=int, help="stop the program after N optimizer steps")
+    run.add_argument("--reruns", metavar="N", type=int, default=4,
+                     help="whole-program re-runs nanwiz may make to test the learning rate and verify fixes "
+                          "(default: 4; 0: diagnose from the captured failure only)")
+    run.add_argument("--jobs", metavar="N", type=int, help="re-runs side by side (default: 2 or the CPUs)")
+    run.add_argument("--no-verify", action="store_true", help="do not re-run the program to verify fixes")
+    run.add_argument("--quiet", action="store_true", help="no progress display (the program's output still shows)")
+
     report = sub.add_parser("report", help="render a saved session as a Markdown (and JSON) report")
     _add_knowledge(report)
     report.add_argument("session", metavar="SESSION.json")
@@ -76,11 +98,52 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def split_run(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[list[str], list[str]]:
+    """`nanwiz run` takes its own options, then the program: split at the script (or after -m MODULE),
+    so that the program's options are never read as nanwiz's."""
+    run = next(a for a in parser._subparsers._group_actions[0].choices.values() if a.prog.endswith(" run"))
+    arity = {}
+    for action in run._actions:
+        for option in action.option_strings:
+            arity[option] = 0 if action.nargs == 0 else 1
+    i = argv.index("run") + 1
+    ours = argv[:i]
+    while i < len(argv):
+        token = argv[i]
+        if token == "--":
+            return ours, argv[i + 1:]
+        if token == "-m":
+            return ours + argv[i:i + 2], argv[i + 2:]
+        name = token.split("=", 1)[0]
+        if token.startswith("-") and name in arity:
+            take = 1 if "=" in token else 1 + arity[name]
+            ours += argv[i:i + take]
+            i += take
+            continue
+        if token.startswith("-"):
+            ours.append(token)  # let argparse say it is unknown
+            i += 1
+            continue
+        return ours, argv[i:]
+    return ours, []
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    program: list[str] = []
+    if "run" in argv and not any(a in ("probe", "report", "kb") for a in argv[:argv.index("run")]):
+        argv, program = split_run(parser, argv)
     args = parser.parse_args(argv)
+    if args.command == "run":
+        args.script = program[0] if program and not args.module else None
+        args.args = program[1:] if program and not args.module else program
     with error_handler() as code:
-        if args.command == "probe":
+        if args.command == "run":
+            from nanwiz.commands.run import run_run_command
+
+            code[0] = run_run_command(args)
+        elif args.command == "probe":
             from nanwiz.commands.probe import run_probe_command
 
             code[0] = run_probe_command(args)

@@ -56,6 +56,9 @@ class Session(BaseModel):
     created_at: str = Field(default_factory=now)
     updated_at: str = Field(default_factory=now)
     script: str | None = None
+    """The file diagnosed: the contract script, or the program's own source (`nanwiz run`)."""
+    program: dict[str, Any] | None = None
+    """`nanwiz run`: the program as run (script or module, arguments, working directory)."""
     overrides: dict[str, Value] = Field(default_factory=dict)
     answers: dict[str, Value] = Field(default_factory=dict)
     """Question id -> the option's value, or '?' for don't know."""

@@ -41,22 +41,36 @@ def run_spec(spec: dict, fd: int) -> int:
             import torch
 
             torch.set_num_threads(int(spec["threads"]))
-        emit({"event": "start", "environment": environment()})
         ctx = ProbeContext(spec["probe"], Path(spec["script"]), probe.FACTS, emit,
-                           overrides=spec.get("overrides"), params=spec.get("params"))
+                           overrides=spec.get("overrides"), params=spec.get("params"), program=spec.get("program"))
+        ctx.emit({"event": "start", "environment": environment()})
         probe.run(ctx)
-        emit({"event": "done"})
-        return 0
+        ctx.flush_series()
+        ctx.emit({"event": "done"})
     except ScriptError as exc:
-        emit({"event": "error", "kind": "script", "title": exc.title, "message": exc.msg})
+        emit({"event": "error", "kind": "script", "title": exc.title, "message": exc.msg, "probe": spec["probe"]})
         return 2
     except NanwizError as exc:
-        emit({"event": "error", "kind": "probe", "title": exc.title, "message": exc.msg})
+        emit({"event": "error", "kind": "probe", "title": exc.title, "message": exc.msg, "probe": spec["probe"]})
         return 1
     except Exception as exc:  # a bug in the probe, or something it did not expect: report, do not hide
-        emit({"event": "error", "kind": "probe", "title": "Probe failed",
+        emit({"event": "error", "kind": "probe", "title": "Probe failed", "probe": spec["probe"],
               "message": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()[-4000:]})
         return 1
+    # probes that work on the baseline's captured state run next, in this process
+    for name in spec.get("then") or []:
+        then = PROBES[name]
+        ctx.switch(name, then.FACTS)
+        ctx.emit({"event": "start", "environment": {}})
+        try:
+            then.run(ctx)
+            ctx.emit({"event": "done"})
+        except NanwizError as exc:
+            ctx.emit({"event": "error", "kind": "probe", "title": exc.title, "message": exc.msg})
+        except Exception as exc:  # noqa: BLE001 - one local probe failing must not lose the others
+            ctx.emit({"event": "error", "kind": "probe", "title": "Probe failed",
+                      "message": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()[-4000:]})
+    return 0
 
 
 def serve(sock_fd: int) -> int:

@@ -63,7 +63,7 @@ def run(ctx: ProbeContext) -> None:
     detail = {"steps_run": len(records16), "scaler_skips": skips,
               "failure": failure16.to_dict() if failure16 else None}
     if failure16 is not None and failure16.failure != "error":
-        loc = localize(fp16, failure16, records16)
+        loc = localize(fp16)
         detail["first_nonfinite"] = loc
         if loc.get("op"):
             ctx.fact("amp.fp16_op", loc["op"])

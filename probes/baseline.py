@@ -8,7 +8,7 @@ return with particular batches (the samples are) is itself evidence.
 from __future__ import annotations
 
 from nanwiz.harness.protocol import ProbeContext
-from nanwiz.harness.replay import localize
+from nanwiz.harness.replay import localize_step
 from nanwiz.harness.run import first_failure
 from nanwiz.harness.summary import summarize, trace
 from nanwiz.harness.watch import SoftmaxWatcher
@@ -25,6 +25,8 @@ FACTS = (
     "first_nonfinite.operand_origin", "first_nan.op",
 )
 CONTINUE_STEPS = 20
+STATS_EVERY = 10
+"""Per-module statistics every this many steps when the run's length is not known in advance."""
 SUMMARY_FACTS = ("loss_trend", "loss_growth", "loss_runaway", "grad_norm_growth", "grad_spike", "weight_norm_growth",
                  "activation_growth", "max_activation", "softmax_input_absmax", "scaler_skips",
                  "scaler_late_skips", "term_alone", "term_dominance", "term_growth")
@@ -48,10 +50,11 @@ def report_localization(ctx: ProbeContext, loc: dict) -> None:
 
 
 def run(ctx: ProbeContext) -> None:
-    training = ctx.training()
+    training = ctx.baseline()
     steps = training.steps
-    records = training.run(stats_every=max(1, steps // 40), watch=SoftmaxWatcher,
-                           progress=ctx.stage(0, 2, "training with your settings"))
+    records = training.run(stats_every=max(1, steps // 40) if steps else STATS_EVERY, watch=SoftmaxWatcher,
+                           progress=ctx.stage(0, 2, "training with your settings"),
+                           continue_after_failure=CONTINUE_STEPS, on_record=ctx.step_record)
     failure = first_failure(records)
     errored = failure is not None and failure.failure == "error"
     ctx.fact("baseline.nonfinite", failure is not None and not errored)
@@ -64,25 +67,26 @@ def run(ctx: ProbeContext) -> None:
     ctx.detail("trace", trace(records))
     ctx.detail("steps_run", len(records))
     ctx.detail("snapshot_every", training.snapshot_every)
+    for key, value in (getattr(training, "info", None) or {}).items():
+        ctx.detail(f"program_{key}", value)
     if failure is None:
         ctx.progress(1.0, "no failure", force=True)
         return
     ctx.fact("baseline.first_step", failure.step)
     ctx.detail("failure", failure.to_dict())
     ctx.progress(0.6, f"replaying step {failure.step} with full instrumentation", force=True)
-    if not errored:
-        loc = localize(training, failure, records)
-        ctx.detail("first_nonfinite", loc)
-        report_localization(ctx, loc)
-    extra = min(CONTINUE_STEPS, steps - failure.step - 1)
-    if extra >= 3:
-        ctx.progress(0.8, "continuing with failing updates skipped", force=True)
-        training.restore_before(failure.step)
-        failing_steps = []
-        for t in range(failure.step, failure.step + extra + 1):
-            record = training.step(t, guarded=True)
-            if t > failure.step and (record.failed or record.guarded_skip):
-                failing_steps.append({"step": t, "indices": record.indices})
-        ctx.fact("baseline.recurrence", len(failing_steps) / extra)
-        ctx.detail("continuation", {"steps": extra, "failing": failing_steps})
+    program = training.failing_step()
+    if program is not None:
+        loc = localize_step(program)
+        loc["rerun_matched"] = getattr(program, "rerun_matched", None)
+        if errored:  # nothing was non-finite: where the step raised is a detail, not first_nonfinite facts
+            ctx.detail("error_location", loc)
+        else:
+            ctx.detail("first_nonfinite", loc)
+            report_localization(ctx, loc)
+    continuation = training.continuation
+    if len(continuation) >= 3:
+        failing = [{"step": r.step, "indices": r.indices} for r in continuation if r.failed or r.guarded_skip]
+        ctx.fact("baseline.recurrence", len(failing) / len(continuation))
+        ctx.detail("continuation", {"steps": len(continuation), "failing": failing})
     ctx.progress(1.0, "done", force=True)

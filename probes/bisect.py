@@ -14,8 +14,8 @@ import torch
 
 from nanwiz.harness.datascan import PartStats, Scan, parts_of, scan_dataset
 from nanwiz.harness.grouptest import find_bad
+from nanwiz.harness.local import bisect_batch, describe, step_fails
 from nanwiz.harness.protocol import ProbeContext
-from nanwiz.harness.run import TrainingRun, first_failure, split_terms
 from nanwiz.harness.tensors import float_tensors, iter_tensors
 
 NAME = "bisect"
@@ -35,24 +35,30 @@ def _storage(t: torch.Tensor) -> int:
         return -1
 
 
-def model_view(training: TrainingRun) -> tuple[set[str] | None, tuple[int, ...] | None, dict[str, tuple]]:
+def model_view(program) -> tuple[set[str] | None, tuple[int, ...] | None, dict[str, tuple]]:
     """Which parts of a batch the model reads, the shape of its output, and each part's batch shape."""
-    indices = training.indices(0)[: max(2, min(8, len(training.indices(0))))]
-    batch = training.load_batch(indices)
+    batch = program.batch()
     seen: list[torch.Tensor] = []
     outputs: list[torch.Tensor] = []
-    pre = training.model.register_forward_pre_hook(
-        lambda _m, args, kwargs: seen.extend(iter_tensors((args, kwargs))), with_kwargs=True)
-    post = training.model.register_forward_hook(lambda _m, _i, out: outputs.extend(float_tensors(out)))
+    handles = []
+    for model in program.models:
+        handles.append(model.register_forward_pre_hook(
+            lambda _m, args, kwargs: seen.extend(iter_tensors((args, kwargs))), with_kwargs=True))
+        handles.append(model.register_forward_hook(lambda _m, _i, out: outputs.extend(float_tensors(out))))
+    modes = [(m, m.training) for m in program.models]
     try:
-        training.model.eval()
-        with torch.no_grad(), training.autocast():
-            training.target.compute_loss(training.model, batch)
+        program.restore(initial=True)
+        for model in program.models:
+            model.eval()
+        with torch.no_grad():
+            program.forward_loss()
     except Exception:  # noqa: BLE001 - e.g. a label out of range: the forward already ran
         pass
     finally:
-        pre.remove()
-        post.remove()
+        for handle in handles:
+            handle.remove()
+        for model, mode in modes:
+            model.train(mode)
     batch_parts = {name: value for name, value in parts_of(batch) if isinstance(value, torch.Tensor)}
     shapes = {name: tuple(value.shape) for name, value in batch_parts.items()}
     read = {_storage(t) for t in seen}
@@ -165,71 +171,47 @@ def scan_facts(ctx: ProbeContext, scan: Scan, inputs: set[str] | None, out_shape
     return sorted(bad | set(out_of_range) | set(scan.missing))
 
 
-def sample_test(training: TrainingRun):
-    """A group test: one eval-mode forward, loss and backward over the group, no update."""
-    model = training.model
-    target = training.target
-
-    def test(group: list[int]) -> str | None:
-        try:
-            batch = training.load_batch(group)
-        except Exception as exc:  # noqa: BLE001
-            return f"cannot be loaded ({type(exc).__name__}: {str(exc)[:120]})"
-        was_training = model.training
-        model.eval()
-        training.optimizer.zero_grad(set_to_none=True)
-        try:
-            with training.autocast():
-                terms = split_terms(target.compute_loss(model, batch), target.path.name)
-            loss = sum(v.float() for v in terms.values())
-            if not torch.isfinite(loss).all():
-                return "non-finite loss"
-            loss.backward()
-            for p in training.params:
-                if p.grad is not None and not torch.isfinite(p.grad).all():
-                    return "non-finite gradient"
-            return None
-        except Exception as exc:  # noqa: BLE001 - an error on a sample is a finding
-            return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ''}"
-        finally:
-            training.optimizer.zero_grad(set_to_none=True)
-            model.train(was_training)
-
-    return test
-
-
 def run(ctx: ProbeContext) -> None:
+    training = ctx.captured()
+    if training is None:  # run on its own: train once with the user's settings to find the failing step
+        training = ctx.baseline()
+        training.run(progress=lambda d, t: ctx.progress(0.3 * d / max(t, 1), f"training: step {d}/{t}"))
+    program = training.failing_step() or training.step_program(0)
     dataset = ctx.dataset()
-    scan = scan_dataset(dataset, progress=lambda d, t: ctx.progress(0.3 * d / max(t, 1), "scanning samples"))
-    training = ctx.training()
-    inputs, out_shape, shapes = model_view(training)
-    scan_bad = scan_facts(ctx, scan, inputs, out_shape, shapes)
+    detail: dict[str, Any] = {}
+    scan_bad: list[int] = []
+    if dataset is not None:
+        scan = scan_dataset(dataset, progress=lambda d, t: ctx.progress(0.3 + 0.3 * d / max(t, 1),
+                                                                           "scanning samples"))
+        inputs, out_shape, shapes = model_view(program) if program is not None else (None, None, {})
+        scan_bad = scan_facts(ctx, scan, inputs, out_shape, shapes)
+    if program is not None and dataset is not None and program.available()["samples"]:
+        ctx.progress(0.6, "bisecting the dataset with the initial weights", force=True)
+        n = len(dataset)
 
-    ctx.progress(0.35, "bisecting the dataset with the initial weights", force=True)
-    n = len(dataset)
-    result = find_bad(range(n), sample_test(training), max_group=max(training.batch_size, 256), budget_s=BUDGET_S)
-    ctx.fact("bisect.bad_samples", len(result.bad) if result.exhaustive else round(result.estimated_bad_fraction * n))
-    ctx.fact("bisect.bad_fraction", result.estimated_bad_fraction if result.estimated_bad_fraction is not None
-             else len(result.bad) / n)
-    detail: dict[str, Any] = {
-        "bad": result.bad[:100], "reasons": {str(k): v for k, v in list(result.reasons.items())[:100]},
-        "passes": result.passes, "linear_scan_passes": n, "exhaustive": result.exhaustive,
-    }
+        def test(group: list[int]) -> str | None:
+            return step_fails(program, samples=group, initial=True, train=False)
 
-    ctx.progress(0.6, "finding the failing batch", force=True)
-    baseline = ctx.training()
-    records = baseline.run(progress=lambda d, t: ctx.progress(0.6 + 0.3 * d / t, f"training: step {d}/{t}"))
-    failure = first_failure(records)
-    if failure is not None:
-        baseline.restore_before(failure.step)
-        batch = baseline.indices(failure.step)
-        in_batch = find_bad(batch, sample_test(baseline), max_group=len(batch), budget_s=BUDGET_S)
-        ctx.fact("bisect.batch_bad_fraction", len(in_batch.bad) / len(batch) if in_batch.exhaustive
+        result = find_bad(range(n), test, max_group=program.available()["group"], budget_s=BUDGET_S)
+        ctx.fact("bisect.bad_samples", len(result.bad) if result.exhaustive
+                 else round(result.estimated_bad_fraction * n))
+        ctx.fact("bisect.bad_fraction", result.estimated_bad_fraction if result.estimated_bad_fraction is not None
+                 else len(result.bad) / n)
+        detail.update({
+            "bad": result.bad[:100], "reasons": {str(k): v for k, v in list(result.reasons.items())[:100]},
+            "passes": result.passes, "linear_scan_passes": n, "exhaustive": result.exhaustive,
+        })
+        found = result.bad if result.exhaustive else []
+    else:
+        found = []
+    failing = training.failing_step()
+    if failing is not None and failing.failure != "param":
+        ctx.progress(0.85, f"bisecting the failing batch of step {failing.step}", force=True)
+        in_batch, indices = bisect_batch(failing)
+        ctx.fact("bisect.batch_bad_fraction", len(in_batch.bad) / len(indices) if in_batch.exhaustive
                  else in_batch.estimated_bad_fraction)
-        detail["failing_batch"] = {"step": failure.step, "indices": batch, "bad": in_batch.bad,
-                                   "reasons": {str(k): v for k, v in in_batch.reasons.items()},
-                                   "passes": in_batch.passes}
-    offending = sorted(set(scan_bad) | set(result.bad if result.exhaustive else []))
+        detail["failing_batch"] = {"step": failing.step, "indices": indices, **describe(in_batch, indices)}
+    offending = sorted(set(scan_bad) | set(found))
     detail["offending"] = offending[:200]
     ctx.detail("bisection", detail)
     ctx.progress(1.0, "done", force=True)

@@ -25,9 +25,11 @@ def run(ctx: ProbeContext) -> None:
     for index, item in enumerate(todo):
         variation = Variation.model_validate(item["variation"])
         training = ctx.training(variation, exclude=bad_samples, dominant_term=dominant)
-        if training.bounded == 0:  # F.relu in forward: the fix cannot be applied from outside, so it tells nothing
-            results[item["id"]] = {"clean": None, "steps_run": 0, "failure": None,
-                                   "skipped": "no activation module to bound (activations are called as functions)"}
+        unsupported = getattr(training, "unsupported", None)
+        if getattr(training, "bounded", None) == 0:  # F.relu in forward: cannot be applied from outside
+            unsupported = "no activation module to bound (activations are called as functions)"
+        if unsupported:  # a fix that cannot be applied tells nothing: no fact
+            results[item["id"]] = {"clean": None, "steps_run": 0, "failure": None, "skipped": unsupported}
             continue
         records = training.run(progress=ctx.stage(index, max(len(todo), 1), item.get("title", item["id"])))
         failure = first_failure(records)

@@ -107,24 +107,31 @@ def weight_scale(model: nn.Module) -> float | None:
 
 
 def run(ctx: ProbeContext) -> None:
-    target = ctx.target()
-    settings = target.settings
     ctx.progress(0.05, "building the model, dataset and optimizer", force=True)
+    training = ctx.captured() or ctx.training()
     dataset = ctx.dataset()
-    training = ctx.training()
-    model, optimizer = training.model, training.optimizer
-    ctx.fact("config.amp", settings.amp or "none")
-    ctx.fact("config.grad_clip", settings.grad_clip is not None)
-    lrs = [g["lr"] for g in optimizer.param_groups if isinstance(g.get("lr"), (int, float))]
-    ctx.fact("config.lr", max(lrs) if lrs else settings.lr)
+    config = training.config()
+    models, optimizers = training.models, training.optimizers
+    if not models or not optimizers:
+        ctx.detail("note", "no model or optimizer was seen")
+        ctx.progress(1.0, "done", force=True)
+        return
+    optimizer = optimizers[0]
+    ctx.fact("config.amp", config["amp"])
+    ctx.fact("config.grad_clip", config["grad_clip"])
+    lrs = [float(g["lr"]) for o in optimizers for g in o.param_groups if isinstance(g.get("lr"), (int, float))]
+    ctx.fact("config.lr", max(lrs) if lrs else config.get("lr"))
     ctx.fact("optimizer.kind", optimizer_kind(optimizer))
-    eps = [float(g["eps"]) for g in optimizer.param_groups if isinstance(g.get("eps"), (int, float))]
+    eps = [float(g["eps"]) for o in optimizers for g in o.param_groups if isinstance(g.get("eps"), (int, float))]
     if eps:
         ctx.fact("optimizer.eps", min(eps))
-    dtypes = Counter(str(p.dtype).replace("torch.", "") for p in model.parameters() if p.is_floating_point())
+    program = training.failing_step() or training.step_program(0)
+    if program is not None:
+        program.restore(initial=True)  # what follows is about the weights before any update
+    dtypes = Counter(str(p.dtype).replace("torch.", "") for m in models for p in m.parameters() if p.is_floating_point())
     dtype = dtypes.most_common(1)[0][0] if dtypes else "float32"
     ctx.fact("model.param_dtype", dtype if dtype in ("float32", "float16", "bfloat16", "float64") else "other")
-    modules = list(model.modules())
+    modules = [m for model in models for m in model.modules()]
     norms = [m for m in modules if isinstance(m, NORM_TYPES)]
     ctx.fact("model.has_batchnorm", any(isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats
                                         for m in modules))
@@ -140,13 +147,14 @@ def run(ctx: ProbeContext) -> None:
             stride = stride if isinstance(stride, tuple) else (stride,) * len(kernel)
             pool_trap = pool_trap or any(s > k for s, k in zip(stride, kernel))
     ctx.fact("model.pool_stride_gt_kernel", pool_trap)
-    tensors = list(model.parameters()) + list(model.buffers())
+    tensors = [t for model in models for t in list(model.parameters()) + list(model.buffers())]
     ctx.fact("init.nonfinite_params", sum(1 for t in tensors if t.is_floating_point() and not torch.isfinite(t).all()))
-    ctx.fact("init.weight_scale", weight_scale(model))
+    scales = [s for s in (weight_scale(model) for model in models) if s is not None]
+    ctx.fact("init.weight_scale", max(scales) if scales else None)
 
-    # one forward pass over the first batch: what runs, how often, and how large
-    ctx.progress(0.4, "one forward pass on the first batch", force=True)
-    calls: Counter[str] = Counter()
+    # one forward pass over a batch: what runs, how often, and how large
+    ctx.progress(0.4, "one forward pass with the initial weights", force=True)
+    calls: Counter[int] = Counter()
     leaf_rms: list[float] = []
     out_absmax: list[float] = []
     handles = []
@@ -175,29 +183,35 @@ def run(ctx: ProbeContext) -> None:
         handles.append(m.register_forward_pre_hook(count))
         if next(m.children(), None) is None or isinstance(m, RECURRENT_TYPES):
             handles.append(m.register_forward_hook(measure))
-    handles.append(model.register_forward_hook(top))
+    for model in models:
+        handles.append(model.register_forward_hook(top))
     survey = ForwardSurvey()
     loss_terms = None
+    modes = [(m, m.training) for m in models]
     try:
-        batch = training.load_batch(training.indices(0))
-        model.train()
-        with training.autocast(), survey:
-            out = target.compute_loss(model, batch)
-        loss_terms = split_terms(out, target.path.name)
+        if program is None:
+            raise RuntimeError("no step of the training can be re-run")
+        for model in models:
+            model.train()
+        with survey:
+            loss_terms, _loss = program.forward_loss()
     except Exception as exc:
         from nanwiz.errors import ScriptError
 
         if isinstance(exc, ScriptError):
             raise
-        if innermost_is_user(exc, target.path) and isinstance(
+        user = getattr(training, "target", None)
+        if user is not None and innermost_is_user(exc, user.path) and isinstance(
                 exc, (TypeError, AttributeError, NameError, ImportError, KeyError, NotImplementedError)):
-            raise ScriptError(f"compute_loss in {target.path.name} raised {type(exc).__name__}: {exc}\n\n"
-                              + trimmed_traceback(exc, target.path)) from None
+            raise ScriptError(f"compute_loss in {user.path.name} raised {type(exc).__name__}: {exc}\n\n"
+                              + trimmed_traceback(exc, user.path)) from None
         ctx.detail("first_batch_error", {"type": type(exc).__name__, "message": str(exc)[:500],
-                                         "traceback": trimmed_traceback(exc, target.path)})
+                                         "traceback": trimmed_traceback(exc, user.path) if user else ""})
     finally:
         for h in handles:
             h.remove()
+        for model, mode in modes:
+            model.train(mode)
     ran = [m for m in modules if calls.get(id(m))]
     recurrent = any(isinstance(m, RECURRENT_TYPES) for m in ran) or any(
         calls[id(m)] >= 4 and any(True for _ in m.parameters(recurse=False)) for m in ran)
@@ -216,6 +230,13 @@ def run(ctx: ProbeContext) -> None:
              or bool(set(survey.calls) & ATTENTION_FUNCS))
     ctx.fact("model.unbounded_activation", any(unbounded_activation(m) for m in modules)
              or bool(set(survey.calls) & UNBOUNDED_FUNCS))
+    first = (getattr(training, "run_records", None) or [None])[0]
+    if first is not None and first.step == 0:  # the run itself measured its first step: use that
+        if first.out_absmax is not None:
+            out_absmax = [first.out_absmax]
+        if first.loss is not None and loss_terms is not None:
+            loss_terms = {"loss": torch.tensor(first.loss)} if len(loss_terms) == 1 else {
+                k: torch.tensor(v) for k, v in first.terms.items()} or loss_terms
     if out_absmax:
         ctx.fact("init.output_absmax", out_absmax[0])
     if len(leaf_rms) >= 2 and leaf_rms[0] > 0:
@@ -224,15 +245,17 @@ def run(ctx: ProbeContext) -> None:
         ctx.fact("loss.terms", len(loss_terms))
         ctx.fact("init.loss_nonfinite", not all(bool(torch.isfinite(v.detach()).all()) for v in loss_terms.values()))
         ctx.detail("loss_terms", sorted(loss_terms))
-    params = sum(p.numel() for p in model.parameters())
+    params = sum(p.numel() for model in models for p in model.parameters())
     ctx.detail("model", {
-        "class": type(model).__name__,
+        "class": ", ".join(type(model).__name__ for model in models),
         "parameters": params,
-        "modules": dict(Counter(type(m).__name__ for m in modules if m is not model).most_common(12)),
-        "device": str(training.device),
+        "modules": dict(Counter(type(m).__name__ for m in modules if all(m is not model for model in models))
+                        .most_common(12)),
+        "device": str(next((p.device for model in models for p in model.parameters()), "cpu")),
     })
-    ctx.detail("optimizer", {"class": type(optimizer).__name__, "lr": max(lrs) if lrs else None,
-                             "eps": min(eps) if eps else None})
-    ctx.detail("dataset", {"class": type(dataset).__name__, "size": len(dataset)})
-    ctx.detail("settings", settings.model_dump())
+    ctx.detail("optimizer", {"class": ", ".join(type(o).__name__ for o in optimizers),
+                             "lr": max(lrs) if lrs else None, "eps": min(eps) if eps else None})
+    if dataset is not None:
+        ctx.detail("dataset", {"class": type(dataset).__name__, "size": len(dataset)})
+    ctx.detail("settings", training.settings_dict())
     ctx.progress(1.0, "done", force=True)

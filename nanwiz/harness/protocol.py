@@ -42,17 +42,36 @@ def _jsonable(value: Any) -> Any:
 
 class ProbeContext:
     def __init__(self, probe: str, script: Path, facts: tuple[str, ...], emit: Callable[[dict], None], *,
-                 overrides: dict[str, Any] | None = None, params: dict[str, Any] | None = None):
+                 overrides: dict[str, Any] | None = None, params: dict[str, Any] | None = None,
+                 program: dict[str, Any] | None = None):
         self.probe = probe
         self.script = script
         self.allowed = set(facts)
-        self.emit = emit
+        self._emit = emit
         self.overrides = overrides or {}
         self.params = params or {}
+        self.program = None
+        if program is not None:
+            from nanwiz.harness.attach.launch import ProgramSpec
+
+            self.program = ProgramSpec.model_validate(program)
         self._target = None
         self._dataset = None
+        self._baseline = None
         self._last_progress = 0.0
+        self._series: list[dict] = []
+        self._last_series = 0.0
         self.facts: dict[str, Any] = {}
+
+    def emit(self, event: dict) -> None:
+        self._emit({**event, "probe": self.probe})
+
+    def switch(self, probe: str, facts: tuple[str, ...]) -> None:
+        """Report from now on as another probe (local probes run in the baseline's process)."""
+        self.probe = probe
+        self.allowed = set(facts)
+        self.facts = {}
+        self._last_progress = 0.0
 
     # ------------------------------------------------------------ the target
     def target(self):
@@ -63,6 +82,11 @@ class ProbeContext:
         return self._target
 
     def dataset(self):
+        """The map-style dataset: the contract script's, or the one the user's DataLoader read
+        (None when the program used none)."""
+        if self.program is not None:
+            run = self.captured()
+            return run.dataset() if run is not None else None
         if self._dataset is None:
             target = self.target()
             from nanwiz.harness.run import seed_everything
@@ -83,9 +107,28 @@ class ProbeContext:
         return self._dataset
 
     def training(self, variation=None, **kwargs):
+        """A fresh run of the training under a Variation: nanwiz's own loop over a contract script,
+        or the user's whole program (`nanwiz run`)."""
+        if self.program is not None:
+            from nanwiz.harness.attach.run import AttachedRun
+
+            return AttachedRun(self.program, variation, exclude=kwargs.get("exclude", ()),
+                               max_steps=self.params.get("max_steps") or self.overrides.get("steps"))
         from nanwiz.harness.run import TrainingRun
 
         return TrainingRun(self.target(), self.dataset(), variation, **kwargs)
+
+    def baseline(self):
+        """The run with the user's settings; kept, so that probes run after it in this process can
+        replay its failure."""
+        if self._baseline is None:
+            self._baseline = self.training()
+        return self._baseline
+
+    def captured(self):
+        """The baseline run if it already ran in this process (its failure can be replayed), else None."""
+        run = self._baseline
+        return run if run is not None and getattr(run, "run_records", None) is not None else None
 
     # ------------------------------------------------------------ reporting
     def fact(self, fact_id: str, value: Any) -> None:
@@ -108,6 +151,19 @@ class ProbeContext:
             return
         self._last_progress = now
         self.emit({"event": "progress", "fraction": max(0.0, min(1.0, fraction)), "message": message})
+
+    def step_record(self, record: Any) -> None:
+        """A training step just finished: stream it to faces that draw the run live (batched)."""
+        self._series.append(record.to_dict())
+        now = time.monotonic()
+        if now - self._last_series >= 0.5 or record.failed:
+            self.flush_series()
+            self._last_series = now
+
+    def flush_series(self) -> None:
+        if self._series:
+            self.emit({"event": "series", "points": _jsonable(self._series)})
+            self._series = []
 
     def stage(self, index: int, count: int, label: str) -> Callable[[int, int], None]:
         """A progress callback for stage `index` of `count` (e.g. the 2nd of 3 runs)."""

@@ -4,24 +4,14 @@ backward (an autograd node), or the optimizer update."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import torch
 
-from nanwiz.harness.run import StepRecord, TrainingRun
+from nanwiz.harness.run import TrainingRun
+from nanwiz.harness.step import StepProgram
 from nanwiz.harness.tensors import float_tensors, kind_of
 from nanwiz.harness.watch import BackwardWatcher, ModuleTracker, OpEvent, OpWatcher
-
-
-def _close(a: float | None, b: float | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    if math.isnan(a) and math.isnan(b):
-        return True
-    if math.isinf(a) or math.isinf(b):
-        return a == b
-    return math.isclose(a, b, rel_tol=1e-4, abs_tol=1e-6)
 
 
 def bad_samples_in_batch(batch: Any, indices: list[int]) -> tuple[list[int], str | None]:
@@ -55,57 +45,58 @@ def _choose_root(watcher: OpWatcher, tensors: list[torch.Tensor]) -> tuple[OpEve
     return const_ev, None
 
 
-def _weights_finite(run: TrainingRun) -> bool:
-    tensors = [t for t in list(run.model.parameters()) + list(run.model.buffers()) if t.is_floating_point()]
-    return all(bool(torch.isfinite(t).all()) for t in tensors)
+def localize(run: TrainingRun) -> dict[str, Any]:
+    """Contract mode: replay the first failure of the run's last `run()` (see TrainingRun.failing_step)."""
+    program = run.failing_step()
+    if program is None:
+        return {"reproduced": False}
+    result = localize_step(program)
+    result["rerun_matched"] = program.rerun_matched
+    return result
 
 
-def localize(run: TrainingRun, failing: StepRecord, originals: list[StepRecord]) -> dict[str, Any]:
-    """Restore the state before the failing step, replay it instrumented, and describe the failure.
-
-    If the weights are already non-finite before the failing step, the update of an earlier
-    step broke them (sentinels check the weights only now and then): replay that step instead."""
-    step = failing.step
-    rerun = run.restore_before(step)
-    while step > 0 and not _weights_finite(run):
-        step -= 1
-        rerun = run.restore_before(step)
-        if _weights_finite(run):
-            by_step = {r.step: r for r in originals}
-            failing = by_step.get(step, StepRecord(step=step, indices=run.indices(step)))
-            break
-    by_step = {r.step: r for r in originals}
-    deterministic = all(_close(r.loss, by_step[r.step].loss) for r in rerun if r.step in by_step)
-    run.optimizer.zero_grad(set_to_none=True)
-    indices = run.indices(step)
-    result: dict[str, Any] = {"step": step, "batch_indices": indices, "reproduced": False,
-                              "rerun_matched": deterministic}
-    model = run.model
-    names = {id(p): n for n, p in model.named_parameters()}
+def localize_step(program: StepProgram) -> dict[str, Any]:
+    """Replay one step with every op, module and autograd node watched, and describe the failure:
+    the phase (input, forward, loss, backward, optimizer), the op that *produced* the first
+    non-finite value from finite inputs, its module, source line and operands."""
+    program.restore()
+    program.zero_grad()
+    step = program.step
+    indices = program.sample_indices()
+    result: dict[str, Any] = {"step": step, "batch_indices": indices, "reproduced": False}
+    models = program.models
+    names = program.param_names()
     try:
-        batch = run.load_batch(indices)
+        batch = program.batch_tensors()
     except Exception as exc:  # the data could not even be loaded
         result.update(reproduced=True, phase="input", op="input", kind=None,
                       error={"type": type(exc).__name__, "message": str(exc)[:500]})
         return result
     bad, input_kind = bad_samples_in_batch(batch, indices)
     result["bad_in_batch"] = bad
-    tracker = ModuleTracker(model)
-    watcher = OpWatcher(run.target.path, tracker, model, batch)
+    tracker = ModuleTracker(models)
+    watcher = OpWatcher(program.user, tracker, models, batch)
     for t in float_tensors(batch):
         if not torch.isfinite(t).all():
             watcher.seed_taint(t, OpEvent(index=0, op="input", kind=kind_of(t) or "nan", module=None,
                                           module_type=None, frame=None))
-    for name, t in list(model.named_parameters()) + list(model.named_buffers()):
-        if t.is_floating_point() and not torch.isfinite(t).all():
-            watcher.seed_taint(t, OpEvent(index=0, op="parameter", kind=kind_of(t) or "nan", module=name,
-                                          module_type=None, frame=None))
+    for model in models:
+        for name, t in list(model.named_parameters()) + list(model.named_buffers()):
+            if t.is_floating_point() and not torch.isfinite(t).all():
+                watcher.seed_taint(t, OpEvent(index=0, op="parameter", kind=kind_of(t) or "nan", module=name,
+                                              module_type=None, frame=None))
     try:
         with torch.autograd.set_detect_anomaly(True, check_nan=False), tracker, watcher:
-            terms, loss = run.forward_loss(batch)
+            terms, loss = program.forward_loss()
     except Exception as exc:
         result.update(reproduced=True, phase="forward", op=None,
                       error={"type": type(exc).__name__, "message": str(exc).strip()[:500]})
+        culprit = watcher.raised
+        if culprit is not None:
+            result["op"] = culprit.op
+            result["module"], result["module_type"] = culprit.module, culprit.module_type
+            if culprit.frame is not None:
+                result["root"] = culprit.to_dict()
         return result
     result["loss_terms"] = {k: float(v.detach().float()) for k, v in terms.items()}
     bad_terms = [k for k, v in terms.items() if not torch.isfinite(v.detach()).all()]
@@ -133,23 +124,19 @@ def localize(run: TrainingRun, failing: StepRecord, originals: list[StepRecord])
         result["events"] = context
         return result
     # forward and loss finite: watch the backward pass
-    backward = BackwardWatcher(loss, watcher, run.target.path)
+    backward = BackwardWatcher(loss, watcher, program.user)
+    scaler = program.scaler
     try:
         with backward:
-            if run.scaler is not None:
-                run.scaler.scale(loss).backward()
-            else:
-                loss.backward()
+            program.backward(loss)
     except Exception as exc:
         result.update(reproduced=True, phase="backward", op=None,
                       error={"type": type(exc).__name__, "message": str(exc).strip()[:500]})
         return result
-    if run.scaler is not None:
-        run.scaler.unscale_(run.optimizer)
-    grad_bad = [names.get(id(p), "?") for p in run.params
-                if p.grad is not None and not torch.isfinite(p.grad).all()]
+    params = program.params
+    grad_bad = [names.get(id(p), "?") for p in params if p.grad is not None and not torch.isfinite(p.grad).all()]
     result["params_nonfinite_grad"] = grad_bad
-    if grad_bad and run.scaler is None and backward.first is not None:
+    if grad_bad and scaler is None and backward.first is not None:
         root = backward.first
         result.update(reproduced=True, phase="backward", op=root.op, kind=root.kind, module=root.module,
                       module_type=root.module_type, operand_zero=root.operand_zero,
@@ -159,25 +146,20 @@ def localize(run: TrainingRun, failing: StepRecord, originals: list[StepRecord])
             result["first_nan"] = backward.first_nan.to_dict()
             result["first_nan_op"] = backward.first_nan.op
         return result
-    if grad_bad and run.scaler is None:
+    if grad_bad and scaler is None:
         result.update(reproduced=True, phase="backward", op=None, kind="nan")
         return result
     # gradients finite (or skipped by the GradScaler): take the optimizer step
-    if run.grad_clip is not None and not grad_bad:
-        torch.nn.utils.clip_grad_norm_(run.params, run.grad_clip)
-    if not run.variation.freeze_weights:
-        if run.scaler is not None:
-            run.scaler.step(run.optimizer)
-            run.scaler.update()
-        else:
-            run.optimizer.step()
-    after_bad = [names.get(id(p), "?") for p in run.params if not torch.isfinite(p.detach()).all()]
+    optimizers = getattr(program, "optimizers", [])
+    program.update()
+    after_bad = [names.get(id(p), "?") for p in params if not torch.isfinite(p.detach()).all()]
     result["params_nonfinite_after_step"] = after_bad
     if after_bad:
-        kinds = [kind_of(p.detach()) for p in run.params if not torch.isfinite(p.detach()).all()]
-        eps = [g.get("eps") for g in run.optimizer.param_groups if "eps" in g]
+        kinds = [kind_of(p.detach()) for p in params if not torch.isfinite(p.detach()).all()]
+        eps = [g.get("eps") for o in optimizers for g in o.param_groups if isinstance(g.get("eps"), (int, float))]
         result.update(reproduced=True, phase="optimizer", op="optimizer_step", kind=kinds[0] if kinds else "nan",
-                      module=None, module_type=None, optimizer=type(run.optimizer).__name__,
+                      module=None, module_type=None,
+                      optimizer=type(optimizers[0]).__name__ if optimizers else None,
                       optimizer_eps=min(eps) if eps else None, operand_zero=False, operand_negative=False,
                       from_constant=False)
     return result

@@ -91,6 +91,8 @@ class StepRecord:
     """'loss', 'grad', 'param' or 'error'."""
     error: dict[str, Any] | None = None
     guarded_skip: bool = False
+    label: str | None = None
+    """Which optimizer stepped, when a program has several (attached runs)."""
 
     def to_dict(self) -> dict[str, Any]:
         from nanwiz.harness.tensors import clean_number
@@ -107,6 +109,8 @@ class StepRecord:
                 out[key] = True
         if self.failure:
             out["failure"] = self.failure
+        if self.label:
+            out["label"] = self.label
         if self.error:
             out["error"] = self.error
         return out
@@ -195,6 +199,9 @@ class TrainingRun:
         self.snapshots: list[dict[str, Any]] = []
         self.snapshot_every = 1
         self.records: list[StepRecord] = []
+        self.run_records: list[StepRecord] | None = None
+        """The records of the last run() (self.records also holds replayed steps)."""
+        self.continuation: list[StepRecord] = []
         self._order: list[list[int]] = []
         self._build()
 
@@ -301,7 +308,9 @@ class TrainingRun:
             "py": random.getstate(),
             "np": np.random.get_state() if np is not None else None,
         }
-        self.snapshots = [s for s in self.snapshots if s["step"] < step][-1:] + [snap]
+        earlier = [s for s in self.snapshots if s["step"] < step]
+        initial = [s for s in earlier[:1] if s["step"] == 0 and s is not earlier[-1]]  # kept for good
+        self.snapshots = initial + earlier[-1:] + [snap]
 
     def restore(self, snap: dict[str, Any]) -> None:
         self.model.load_state_dict(snap["model"])
@@ -482,8 +491,75 @@ class TrainingRun:
     # ------------------------------------------------------------ whole runs
     def run(self, *, stop_at_failure: bool = True, stats_every: int = 0,
             watch: Callable[[], Any] | None = None,
-            progress: Callable[[int, int], None] | None = None, steps: int | None = None) -> list[StepRecord]:
-        """Run from step 0; snapshots are taken before steps (every few, adaptively)."""
+            progress: Callable[[int, int], None] | None = None, steps: int | None = None,
+            continue_after_failure: int = 0,
+            on_record: Callable[[StepRecord], None] | None = None) -> list[StepRecord]:
+        """Run from step 0; snapshots are taken before steps (every few, adaptively).
+
+        With `continue_after_failure`, the steps after the first failure are run once more from
+        the snapshot with failing updates skipped (`continuation`): do failures keep coming?"""
+        records = self._run(stop_at_failure=stop_at_failure, stats_every=stats_every, watch=watch,
+                            progress=progress, steps=steps, on_record=on_record)
+        self.run_records = records
+        self.continuation: list[StepRecord] = []
+        failure = first_failure(records)
+        total = steps or self.steps
+        extra = min(continue_after_failure, total - failure.step - 1) if failure is not None else 0
+        if failure is not None and failure.failure != "error" and extra >= 3:
+            self.restore_before(failure.step)
+            for t in range(failure.step, failure.step + extra + 1):
+                record = self.step(t, guarded=True)
+                if t > failure.step:
+                    self.continuation.append(record)
+        return records
+
+    def failing_step(self):
+        """The first failure of the last run() as a StepProgram, or None. If the weights are already
+        non-finite before it (weights are checked only now and then), the step whose update broke
+        them is the one to replay."""
+        from nanwiz.harness.step import ContractStep, close, weights_finite
+
+        failure = first_failure(self.run_records or [])
+        if failure is None:
+            return None
+        step = failure.step
+        rerun = self.restore_before(step)
+        while step > 0 and not weights_finite([self.model]):
+            step -= 1
+            rerun = self.restore_before(step)
+            if weights_finite([self.model]):
+                break
+        by_step = {r.step: r for r in self.run_records}
+        program = ContractStep(self, step, failure.failure)
+        program.rerun_matched = all(close(r.loss, by_step[r.step].loss) for r in rerun if r.step in by_step)
+        return program
+
+    def step_program(self, step: int):
+        """Any step of the last run as a StepProgram (a healthy run's first step, say)."""
+        from nanwiz.harness.step import ContractStep
+
+        return ContractStep(self, step) if step < len(self._order) else None
+
+    def config(self) -> dict[str, Any]:
+        """How the training is set up, in the terms of the knowledge base's config facts."""
+        return {"amp": self.amp or "none", "grad_clip": self.grad_clip is not None, "lr": self.lr,
+                "batch_size": self.batch_size}
+
+    def settings_dict(self) -> dict[str, Any]:
+        return self.target.settings.model_dump()
+
+    # ------------------------------------------------------------ what the probes read, in both modes
+    @property
+    def models(self) -> list[nn.Module]:
+        return [self.model]
+
+    @property
+    def optimizers(self) -> list[Any]:
+        return [self.optimizer]
+
+    def _run(self, *, stop_at_failure: bool, stats_every: int, watch: Callable[[], Any] | None,
+             progress: Callable[[int, int], None] | None, steps: int | None,
+             on_record: Callable[[StepRecord], None] | None = None) -> list[StepRecord]:
         total = steps or self.steps
         records: list[StepRecord] = []
         step_time = None
@@ -503,6 +579,8 @@ class TrainingRun:
             elapsed = time.perf_counter() - began
             step_time = elapsed if step_time is None else 0.8 * step_time + 0.2 * elapsed
             records.append(record)
+            if on_record is not None:
+                on_record(record)
             if progress is not None:
                 progress(t + 1, total)
             if record.failed and stop_at_failure:

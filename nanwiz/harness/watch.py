@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import linecache
 import math
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,40 +72,83 @@ class Frame:
         return {"file": self.file, "line": self.line, "function": self.function, "code": self.code}
 
 
-def user_frame(script: Path) -> Frame | None:
-    """The innermost frame of the call stack that is in the user's script."""
-    target = str(script)
-    frame = sys._getframe(1)
-    while frame is not None:
-        if frame.f_code.co_filename == target:
-            code = linecache.getline(target, frame.f_lineno).strip()
-            return Frame(Path(target).name, frame.f_lineno, frame.f_code.co_name, code)
-        frame = frame.f_back
-    return None
+def library_dirs() -> tuple[str, ...]:
+    """Where installed code lives: the standard library, site-packages, torch and nanwiz."""
+    import site
+    import sysconfig
+
+    dirs = {sysconfig.get_paths().get(k) for k in ("stdlib", "platstdlib", "purelib", "platlib")}
+    try:
+        dirs.update(site.getsitepackages())
+        dirs.add(site.getusersitepackages())
+    except AttributeError:  # some virtualenv builds lack them
+        pass
+    dirs.update({str(Path(torch.__file__).parent), str(Path(__file__).resolve().parents[1])})
+    return tuple(sorted(d.rstrip("/") + "/" for d in dirs if d))
+
+
+class UserCode:
+    """Which source files are the user's, to name the line that made a value.
+
+    In contract mode that is the target script. Attached to a program, it is every file outside
+    the Python installation, torch and nanwiz (the user's script and the modules it imports).
+    During a replay of the user's own loop from a tape, the frames on the stack are nanwiz's:
+    `hint` then holds the line the replayed call was recorded at."""
+
+    def __init__(self, script: Path | None = None):
+        self.script = str(script) if script is not None else None
+        self.hint: Frame | None = None
+        self._library = library_dirs()
+
+    def matches(self, filename: str) -> bool:
+        if self.script is not None:
+            return filename == self.script
+        return not (filename.startswith("<") or filename.startswith(self._library))
+
+    def frame(self, depth: int = 2) -> Frame | None:
+        frame = sys._getframe(depth)
+        while frame is not None:
+            filename = frame.f_code.co_filename
+            if self.matches(filename):
+                code = linecache.getline(filename, frame.f_lineno).strip()
+                return Frame(Path(filename).name, frame.f_lineno, frame.f_code.co_name, code)
+            frame = frame.f_back
+        return self.hint
+
+
+def user_frame(script: Path | UserCode) -> Frame | None:
+    """The innermost frame of the call stack that is in the user's code."""
+    user = script if isinstance(script, UserCode) else UserCode(script)
+    return user.frame(3)
 
 
 class ModuleTracker:
     """The stack of modules currently running their forward, as (qualified name, class name)."""
 
-    def __init__(self, model: nn.Module):
-        self.model = model
+    def __init__(self, model: nn.Module | list[nn.Module]):
+        self.models = list(model) if isinstance(model, (list, tuple)) else [model]
         self.stack: list[tuple[str, str]] = []
         self.handles: list[Any] = []
 
     def __enter__(self) -> ModuleTracker:
-        for name, module in self.model.named_modules():
-            label = (name or "<model>", type(module).__name__)
-
-            def pre(_m, _args, label=label):
-                self.stack.append(label)
-
-            def post(_m, _args, _out, label=label):
-                if self.stack and self.stack[-1] == label:
-                    self.stack.pop()
-
-            self.handles.append(module.register_forward_pre_hook(pre))
-            self.handles.append(module.register_forward_hook(post, always_call=True))
+        for root in self.models:
+            prefix = f"{type(root).__name__}." if len(self.models) > 1 else ""
+            for name, module in root.named_modules():
+                self._track((prefix + name) if name else (prefix.rstrip(".") or "<model>"), module)
         return self
+
+    def _track(self, name: str, module: nn.Module) -> None:
+        label = (name, type(module).__name__)
+
+        def pre(_m, _args):
+            self.stack.append(label)
+
+        def post(_m, _args, _out):
+            if self.stack and self.stack[-1] == label:
+                self.stack.pop()
+
+        self.handles.append(module.register_forward_pre_hook(pre))
+        self.handles.append(module.register_forward_hook(post, always_call=True))
 
     def __exit__(self, *exc: Any) -> None:
         for handle in self.handles:
@@ -173,20 +217,23 @@ def _status(tensors: list[torch.Tensor]) -> tuple[bool, bool]:
 class OpWatcher(TorchFunctionMode):
     """Finds the first producers of Inf and NaN among the torch functions of one step."""
 
-    def __init__(self, script: Path, tracker: ModuleTracker | None, model: nn.Module | None = None,
-                 batch: Any = None, stop_detail_after: int = 100000):
+    def __init__(self, script: Path | UserCode, tracker: ModuleTracker | None,
+                 model: nn.Module | list[nn.Module] | None = None, batch: Any = None,
+                 stop_detail_after: int = 100000):
         super().__init__()
-        self.script = script
+        self.script = script if isinstance(script, UserCode) else UserCode(script)
         self.tracker = tracker
         self.count = 0
         self.first_inf: OpEvent | None = None
         self.first_const: OpEvent | None = None
         self.first_nan: OpEvent | None = None
+        self.raised: OpEvent | None = None
+        """The op that raised (an index out of range, a shape error), if the step raised."""
         self.provenance: WeakIdKeyDictionary = WeakIdKeyDictionary()
         self.grad_fn_info: dict[int, tuple[Any, str, str | None, str | None, Frame | None, Any]] = {}
         self._param_ids = set()
-        if model is not None:
-            self._param_ids = {id(t) for t in list(model.parameters()) + list(model.buffers())}
+        for m in (model if isinstance(model, (list, tuple)) else [model] if model is not None else []):
+            self._param_ids |= {id(t) for t in list(m.parameters()) + list(m.buffers())}
         self._batch_ids = {id(t) for t in iter_tensors(batch)} if batch is not None else set()
         self.softmax_absmax = 0.0
         self.taint: WeakIdKeyDictionary = WeakIdKeyDictionary()
@@ -250,7 +297,12 @@ class OpWatcher(TorchFunctionMode):
         in_nan, in_inf = _status(inputs)
         scalar_nonfinite = any(isinstance(a, float) and not math.isfinite(a)
                                for a in list(args) + list(kwargs.values()))
-        out = func(*args, **kwargs)
+        try:
+            out = func(*args, **kwargs)
+        except Exception:
+            if self.raised is None:
+                self.raised = self._event(name, "error", args, inputs, in_inf)
+            raise
         self.count += 1
         outputs = float_tensors(out)
         mutated = False
@@ -271,7 +323,7 @@ class OpWatcher(TorchFunctionMode):
                 current = self.tracker.current if self.tracker else None
                 decisive = self._decisive(name, args, inputs)
                 self.grad_fn_info[id(fn)] = (fn, name, current[0] if current else None,
-                                             current[1] if current else None, user_frame(self.script), decisive)
+                                             current[1] if current else None, self.script.frame(), decisive)
         if name in _SOFTMAX and inputs:
             finite = inputs[0].detach()
             finite = torch.where(torch.isfinite(finite), finite, torch.zeros((), device=finite.device))
@@ -333,7 +385,7 @@ class OpWatcher(TorchFunctionMode):
     def _event(self, name: str, kind: str, args: tuple, inputs: list[torch.Tensor], inputs_had_inf: bool) -> OpEvent:
         current = self.tracker.current if self.tracker else None
         event = OpEvent(index=self.count, op=name, kind=kind, module=current[0] if current else None,
-                        module_type=current[1] if current else None, frame=user_frame(self.script),
+                        module_type=current[1] if current else None, frame=self.script.frame(),
                         inputs_had_inf=inputs_had_inf)
         decisive = self._decisive(name, args, inputs)
         describe_operand(event, name, decisive, inputs)
@@ -400,10 +452,10 @@ def _saved_tensors(node: Any) -> list[torch.Tensor]:
 class BackwardWatcher:
     """Hooks every node of the autograd graph; finds the first to make a non-finite gradient."""
 
-    def __init__(self, loss: torch.Tensor, watcher: OpWatcher | None, script: Path):
+    def __init__(self, loss: torch.Tensor, watcher: OpWatcher | None, script: Path | UserCode):
         self.loss = loss
         self.watcher = watcher
-        self.script = script
+        self.script = script if isinstance(script, UserCode) else UserCode(script)
         self.count = 0
         self.first: OpEvent | None = None
         self.first_nan: OpEvent | None = None
@@ -465,21 +517,16 @@ def describe_absmax(event: Any, tensors: list[torch.Tensor]) -> None:
     event.operand_absmax = max((float(absmax(t)) for t in tensors if t.numel()), default=None)
 
 
-def _anomaly_frame(node: Any, script: Path) -> Frame | None:
+def _anomaly_frame(node: Any, user: UserCode) -> Frame | None:
     """The user's line that created a node, from anomaly mode's recorded forward traceback."""
     trace = getattr(node, "metadata", {}).get("traceback_") if hasattr(node, "metadata") else None
     if not trace:
         return None
-    target = str(script)
     for entry in reversed(trace if isinstance(trace, list) else [trace]):
-        text = str(entry)
-        marker = f'File "{target}", line '
-        if marker in text:
-            rest = text.split(marker, 1)[1]
-            digits = "".join(ch for ch in rest if ch.isdigit() or ch == ",").split(",")[0]
-            if digits:
-                line = int(digits)
-                return Frame(Path(target).name, line, "", linecache.getline(target, line).strip())
+        for match in reversed(list(re.finditer(r'File "([^"]+)", line (\d+)', str(entry)))):
+            filename, line = match.group(1), int(match.group(2))
+            if user.matches(filename):
+                return Frame(Path(filename).name, line, "", linecache.getline(filename, line).strip())
     return None
 
 

@@ -28,15 +28,72 @@ VERIFY_MIN_PROBABILITY = 0.01
 VERIFY_MAX = 5
 
 
+PROGRAM_LOCAL = ("inspect", "bisect", "lr_zero")
+"""Probes that `nanwiz run` runs in the program's own process, on the failure it captured."""
+
+
+@dataclass
+class RerunBudget:
+    """How many whole-program re-runs `nanwiz run` may still make, and whether one is affordable:
+    a re-run is bounded to twice the failing step plus a margin, and costs the program's start-up
+    plus that many steps at the measured step time."""
+
+    left: int
+    seconds: float
+    failure_step: int
+    max_steps: int
+    estimate: float | None
+    skipped: list[str]
+
+    @classmethod
+    def measure(cls, baseline: ProbeRecord, reruns: int, rerun_seconds: float, timeout: float) -> RerunBudget:
+        details = baseline.details
+        step = int(baseline.facts.get("baseline.first_step") or 0)
+        max_steps = 2 * step + 10
+        startup = details.get("program_time_to_first_step")
+        step_time = details.get("program_step_time")
+        estimate = None
+        if isinstance(startup, (int, float)):
+            estimate = startup + (step_time if isinstance(step_time, (int, float)) else 0.0) * max_steps
+        return cls(left=reruns, seconds=min(rerun_seconds, timeout), failure_step=step, max_steps=max_steps,
+                   estimate=estimate, skipped=[])
+
+    def take(self, wanted: int, what: str) -> int:
+        """How many of `wanted` re-runs may go ahead (recording what is skipped and why)."""
+        if self.estimate is not None and self.estimate > self.seconds:
+            self.skipped.append(f"{what}: one re-run would take about {self.estimate:.0f} s (the limit is "
+                                f"{self.seconds:.0f} s; raise --timeout or use a smaller --max-steps)")
+            return 0
+        allowed = max(0, min(wanted, self.left))
+        if allowed < wanted:
+            self.skipped.append(f"{what}: {wanted - allowed} of {wanted} re-run(s) beyond --reruns")
+        self.left -= allowed
+        return allowed
+
+    def allows(self, wanted: int, what: str) -> bool:
+        allowed = self.take(wanted, what)
+        self.left += allowed  # reserved by spend() once the runs are made
+        return allowed > 0
+
+    def spend(self, count: int) -> None:
+        self.left = max(0, self.left - count)
+
+    def describe(self) -> dict[str, Any]:
+        return {"left": self.left, "estimate_s": self.estimate, "max_steps": self.max_steps,
+                "skipped": list(self.skipped)}
+
+
 @dataclass
 class ProbeEvent:
     """What a face needs to show progress: which probe, what happened, how far it is."""
 
     probe: str
-    kind: str  # "started" | "progress" | "finished"
+    kind: str  # "started" | "progress" | "finished" | "series" | "output"
     fraction: float = 0.0
     message: str = ""
     record: ProbeRecord | None = None
+    data: Any = None
+    """'series': the step records just measured (dicts); 'output': a line the user's program printed."""
 
 
 def check_script_path(path: Path | str) -> Path:
@@ -123,7 +180,8 @@ class Diagnoser:
 
     def __init__(self, kb: KnowledgeBase, session: Session, *, timeout: float = DEFAULT_TIMEOUT,
                  jobs: int | None = None, on_event: Callable[[ProbeEvent], None] | None = None,
-                 on_record: Callable[[Session], None] | None = None, cancel: threading.Event | None = None):
+                 on_record: Callable[[Session], None] | None = None, cancel: threading.Event | None = None,
+                 on_output: bool = False):
         if session.script is None:
             raise UsageError("no training script to probe")
         self.kb = kb
@@ -134,34 +192,61 @@ class Diagnoser:
         self.on_event = on_event
         self.on_record = on_record
         self.cancel = cancel or threading.Event()
+        self.on_output = on_event if on_output else None
         self._lock = threading.Lock()
 
     def _emit(self, event: ProbeEvent) -> None:
         if self.on_event is not None:
             self.on_event(event)
 
-    def run_one(self, probe: str, params: dict[str, Any] | None = None) -> ProbeRecord:
+    def run_one(self, probe: str, params: dict[str, Any] | None = None, then: tuple[str, ...] = ()) -> ProbeRecord:
         self._emit(ProbeEvent(probe, "started"))
         with self._lock:
             self.session.record(ProbeRecord(probe=probe, status="running", params=params or {}))
+            for other in then:
+                self.session.record(ProbeRecord(probe=other, status="pending"))
             if self.on_record is not None:  # saved as running too: an interrupted session shows it
                 self.on_record(self.session)
+        started: set[str] = {probe}
 
         def forward(event: dict) -> None:
-            if event.get("event") == "progress":
-                self._emit(ProbeEvent(probe, "progress", event.get("fraction", 0.0), event.get("message", "")))
+            name = event.get("probe") or probe
+            kind = event.get("event")
+            if name not in started and kind in ("start", "progress"):
+                started.add(name)
+                self._emit(ProbeEvent(name, "started"))
+            if kind == "progress":
+                self._emit(ProbeEvent(name, "progress", event.get("fraction", 0.0), event.get("message", "")))
+            elif kind == "series":
+                self._emit(ProbeEvent(name, "series", data=event.get("points") or []))
 
+        program = self.session.program
+        output = None
+        if program is not None and self.on_output is not None:
+            def output(line: str) -> None:
+                self._emit(ProbeEvent(probe, "output", message=line))
         spec = ProbeSpec(probe=probe, script=self.script, overrides=dict(self.session.overrides),
-                         params=params or {}, timeout=self.timeout, threads=1 if self.jobs > 1 else None)
+                         params=params or {}, timeout=self.timeout, threads=1 if self.jobs > 1 else None,
+                         program=program, then=tuple(then), cwd=program["cwd"] if program else None,
+                         output=output if probe == "baseline" else None)
         outcome = run_probe(spec, on_event=forward, cancel=self.cancel)
         record = to_record(outcome, params)
+        others = [to_record(o) for o in outcome.others.values()]
         with self._lock:
             self.session.record(record)
+            for other in others:
+                self.session.record(other)
+            for name in then:
+                if name not in outcome.others and self.session.probes.get(name) and \
+                        self.session.probes[name].status == "pending":
+                    del self.session.probes[name]  # never started (the main probe stopped before it)
             if outcome.environment and not self.session.environment:
                 self.session.environment = outcome.environment
             if self.on_record is not None:
                 self.on_record(self.session)
         self._emit(ProbeEvent(probe, "finished", 1.0, record.reason or record.status, record))
+        for other in others:
+            self._emit(ProbeEvent(other.probe, "finished", 1.0, other.reason or other.status, other))
         return record
 
     def run(self, probes: Iterable[str], verify: bool = True) -> Session:
@@ -191,10 +276,41 @@ class Diagnoser:
             self.verify()
         return self.session
 
-    def verify(self, rounds: int = 2) -> None:
+    def run_program(self, verify: bool = True, reruns: int = 6, rerun_seconds: float = 120.0) -> Session:
+        """`nanwiz run`: the static scan, the user's program under the watch (its local probes run on
+        the captured failure in the same process), then whole-program re-runs while they are
+        affordable: lower learning rates, then the top causes' fixes."""
+        record = self.run_one("source")
+        if self.cancel.is_set():
+            return self.session
+        record = self.run_one("baseline", then=PROGRAM_LOCAL)
+        if record.status == "script_error":
+            raise ScriptError(record.reason or "the program could not be run", title=record.title)
+        facts = self.session.facts(self.kb)
+        if record.status != "done" or not (facts.get("baseline.nonfinite")
+                                           or facts.get("baseline.error") not in (None, "none")):
+            return self.session
+        budget = RerunBudget.measure(record, reruns, rerun_seconds, self.timeout)
+        self.session.probes["baseline"].details["reruns"] = budget.describe()
+        if budget.allows(2, "lower learning rates (lr x0.1, x0.01)"):
+            self.run_one("lr_sweep", {"reference_step": budget.failure_step, "max_steps": budget.max_steps})
+            budget.spend(len([k for k in self.session.probes["lr_sweep"].details if k.startswith("run_")]) or 2)
+        if verify and not self.cancel.is_set():
+            self.verify(budget=budget)
+        self.session.probes["baseline"].details["reruns"] = budget.describe()
+        if self.on_record is not None:
+            self.on_record(self.session)
+        return self.session
+
+    def verify(self, rounds: int = 2, budget: RerunBudget | None = None) -> None:
         """Re-run the training with the top causes' fixes applied, until nothing new is worth trying."""
         for _ in range(rounds):
             params = verification_params(self.kb, self.session)
+            if budget is not None and params["interventions"]:
+                allowed = budget.take(len(params["interventions"]),
+                                      "verify fixes: " + ", ".join(i["title"] for i in params["interventions"]))
+                params["interventions"] = params["interventions"][:allowed]
+                params["max_steps"] = budget.max_steps
             if not params["interventions"] or self.cancel.is_set():
                 return
             previous = self.session.probes.get("fixes")

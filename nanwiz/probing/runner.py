@@ -36,6 +36,13 @@ class ProbeSpec:
     params: dict[str, Any] = field(default_factory=dict)
     timeout: float = DEFAULT_TIMEOUT
     threads: int | None = None
+    program: dict[str, Any] | None = None
+    """`nanwiz run`: the user's program (nanwiz.harness.attach.launch.ProgramSpec as a dict)."""
+    then: tuple[str, ...] = ()
+    """Probes to run next in the same process, on this probe's captured run."""
+    cwd: str | None = None
+    output: Callable[[str], None] | None = None
+    """Receives the child's output line by line (the user's own prints), instead of a log."""
 
 
 @dataclass
@@ -49,6 +56,10 @@ class ProbeOutcome:
     log_tail: str = ""
     duration: float = 0.0
     environment: dict[str, Any] = field(default_factory=dict)
+    others: dict[str, ProbeOutcome] = field(default_factory=dict)
+    """Probes that ran after this one in the same process, on its captured state."""
+    started: float = 0.0
+    finished: bool = False
 
     @property
     def ok(self) -> bool:
@@ -90,23 +101,39 @@ def run_probe(spec: ProbeSpec, on_event: Callable[[dict], None] | None = None,
     if spec.threads:
         env["OMP_NUM_THREADS"] = str(spec.threads)
     payload = json.dumps({"probe": spec.probe, "script": str(spec.script), "overrides": spec.overrides,
-                          "params": spec.params, "threads": spec.threads})
+                          "params": spec.params, "threads": spec.threads, "program": spec.program,
+                          "then": list(spec.then)})
     started = time.monotonic()
     server = shared_server() if use_server else None
     try:
-        if server is not None:
-            proc = server.start(payload, write_fd, log.fileno(), str(spec.script.parent))
+        cwd = spec.cwd or str(spec.script.parent)
+        if spec.output is not None:
+            out_read, out_write = os.pipe()
         else:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "nanwiz.probes", payload],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, pass_fds=(write_fd,),
-                env=env, start_new_session=True, cwd=str(spec.script.parent),
-            )
+            out_read, out_write = None, log.fileno()
+        try:
+            if server is not None:
+                proc = server.start(payload, write_fd, out_write, cwd)
+            else:
+                proc = subprocess.Popen(
+                    [sys.executable, "-m", "nanwiz.probes", payload],
+                    stdin=subprocess.DEVNULL, stdout=out_write, stderr=subprocess.STDOUT, pass_fds=(write_fd,),
+                    env=env, start_new_session=True, cwd=cwd,
+                )
+        finally:
+            if out_read is not None:
+                os.close(out_write)
     finally:
         os.close(write_fd)
     events: list[dict] = []
-    reader = threading.Thread(target=_read_events, args=(read_fd, events, on_event, outcome), daemon=True)
+    outcome.started = started
+    reader = threading.Thread(target=_read_events, args=(read_fd, events, on_event, outcome, spec.probe),
+                              daemon=True)
     reader.start()
+    copier = None
+    if out_read is not None:
+        copier = threading.Thread(target=_copy_output, args=(out_read, log, spec.output), daemon=True)
+        copier.start()
     timed_out = cancelled = False
     while True:
         try:
@@ -125,12 +152,15 @@ def run_probe(spec: ProbeSpec, on_event: Callable[[dict], None] | None = None,
             _stop(proc)
             break
     reader.join(timeout=5)
+    if copier is not None:
+        copier.join(timeout=5)
     outcome.duration = time.monotonic() - started
     log.seek(0)
     outcome.log_tail = log.read()[-4000:].decode("utf-8", errors="replace")
     log.close()
-    error = next((e for e in events if e.get("event") == "error"), None)
-    done = any(e.get("event") == "done" for e in events)
+    mine = [e for e in events if e.get("probe") in (None, spec.probe)]
+    error = next((e for e in mine if e.get("event") == "error"), None)
+    done = any(e.get("event") == "done" for e in mine)
     if cancelled:
         outcome.status, outcome.reason = "cancelled", "cancelled by the user"
     elif timed_out:
@@ -147,10 +177,28 @@ def run_probe(spec: ProbeSpec, on_event: Callable[[dict], None] | None = None,
     else:
         outcome.status = "crashed"
         outcome.reason = f"the probe process {_describe_exit(proc.returncode)}"
+    for other in outcome.others.values():  # probes that ran after it in the same process
+        if other.finished:
+            continue
+        other.status = outcome.status if outcome.status in ("cancelled", "timeout") else "crashed"
+        other.reason = outcome.reason if other.status != "crashed" else \
+            f"the probe process {_describe_exit(proc.returncode)}"
+        other.duration = time.monotonic() - (other.started or started)
     return outcome
 
 
-def _read_events(fd: int, events: list[dict], on_event, outcome: ProbeOutcome) -> None:
+def _copy_output(fd: int, log: Any, output: Callable[[str], None]) -> None:
+    """The child's own output: to the face line by line, and to the log for the report."""
+    with os.fdopen(fd, "rb") as stream:
+        for raw in stream:
+            log.write(raw)
+            try:
+                output(raw.decode("utf-8", errors="replace").rstrip("\n"))
+            except Exception:  # noqa: BLE001 - a broken display must not stop the program's output
+                pass
+
+
+def _read_events(fd: int, events: list[dict], on_event, outcome: ProbeOutcome, main: str) -> None:
     with os.fdopen(fd, "rb") as stream:
         for raw in stream:
             try:
@@ -159,12 +207,27 @@ def _read_events(fd: int, events: list[dict], on_event, outcome: ProbeOutcome) -
                 continue
             events.append(event)
             kind = event.get("event")
+            probe = event.get("probe") or main
+            target = outcome
+            if probe != main:
+                target = outcome.others.get(probe)
+                if target is None:
+                    target = outcome.others[probe] = ProbeOutcome(probe=probe, status="failed",
+                                                                  started=time.monotonic())
             if kind == "fact":
-                outcome.facts[event["id"]] = event["value"]
+                target.facts[event["id"]] = event["value"]
             elif kind == "detail":
-                outcome.details[event["key"]] = event["value"]
+                target.details[event["key"]] = event["value"]
             elif kind == "start":
-                outcome.environment = event.get("environment", {})
+                target.environment = event.get("environment", {})
+            elif probe != main and kind in ("done", "error"):
+                target.finished = True
+                target.duration = time.monotonic() - target.started
+                target.status = "done" if kind == "done" else "failed"
+                if kind == "error":
+                    target.reason, target.title = event.get("message"), event.get("title")
+                    if event.get("traceback"):
+                        target.details["traceback"] = event["traceback"]
             if on_event is not None:
                 try:
                     on_event(event)

@@ -144,6 +144,14 @@ def source_findings(session: Session) -> list[dict[str, Any]]:
 
 
 def reproduce_command(session: Session) -> str:
+    program = session.program
+    if program is not None:
+        parts = ["nanwiz", "run"]
+        if session.overrides.get("steps"):
+            parts += ["--max-steps", str(session.overrides["steps"])]
+        parts += ["-m", program["module"]] if program.get("module") else [program.get("script") or "train.py"]
+        command = " ".join(shlex.quote(p) for p in parts + list(program.get("args") or []))
+        return f"cd {shlex.quote(program['cwd'])} && {command}" if program.get("cwd") else command
     parts = ["nanwiz", "probe", "--model", session.script or "script.py"]
     if session.overrides.get("steps"):
         parts += ["--steps", str(session.overrides["steps"])]

@@ -1,0 +1,668 @@
+"""The always-on watch over a program nanwiz does not own.
+
+Installed before the program starts, removed when it ends. At each optimizer step it reads
+its sentinels (the losses given to backward, the gradients' global norm, the weights after the
+step) in one host transfer per check; per-module maxima only every `stats_every` steps. At the
+first real failure (a non-finite loss, non-finite gradients that a GradScaler did not skip,
+non-finite weights after a step, an exception in a training step) it captures the state before
+the step and keeps the step's tape, then lets the program run on for a few steps with the
+failing updates undone (do the failures recur, on which batches?), and stops it.
+
+Steps: a step is one optimizer step (or a GradScaler skip). With several optimizers, a step
+ends when an optimizer that already stepped steps again (a GAN's critic and generator steps
+share a step number). A step's record is the same `StepRecord` contract mode keeps.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import nn
+from torch.nn.modules import module as _module
+from torch.optim import optimizer as _optimizer
+from torch.utils import _pytree as pytree
+
+from nanwiz.harness.attach.controls import Controls
+from nanwiz.harness.attach.data import BatchRows, DataTracker
+from nanwiz.harness.attach.state import RngState, TrainingState
+from nanwiz.harness.attach.tape import Ref, Source, Tape, caller
+from nanwiz.harness.run import StepRecord
+from nanwiz.harness.tensors import absmax, float_tensors
+
+
+class NanwizStop(BaseException):
+    """Raised inside the user's program to end it once nanwiz has what it needs.
+
+    A BaseException, so that the program's own `except Exception` blocks let it through."""
+
+
+@dataclass
+class BackwardCall:
+    """One backward call of a step: its loss (as recorded on the tape) and value."""
+
+    loss: Any
+    """The tape leaf (Ref or Source) of the tensor backward was called on, unscaled."""
+    scaled: bool
+    value: float | None = None
+    where: Any = None
+
+
+@dataclass
+class Segment:
+    """What happened since the previous optimizer step."""
+
+    index: int
+    rng: RngState
+    backwards: list[BackwardCall] = field(default_factory=list)
+    batches: list[list[Source]] = field(default_factory=list)
+    batch_specs: list[tuple] = field(default_factory=list)
+    """Per batch: (pytree spec, which leaves are tensors, the leaves), to rebuild its structure."""
+    indices: list[int] = field(default_factory=list)
+    out_absmax: list[torch.Tensor] = field(default_factory=list)
+    act_absmax: list[torch.Tensor] = field(default_factory=list)
+    failure: str | None = None
+    stats: bool = False
+    unscaled: set[int] = field(default_factory=set)
+    clip_calls: list[dict[str, Any]] = field(default_factory=list)
+    zero_grad_calls: int = 0
+    grads_carried: bool | None = None
+    closure: bool = False
+
+
+@dataclass
+class Failure:
+    """The first failure, with what a replay of its step needs."""
+
+    kind: str
+    """'loss', 'grad', 'param' or 'error'."""
+    step: int
+    segment: Segment
+    state: TrainingState | None
+    """The state before the failing step (None for 'param': the update is already applied)."""
+    record: StepRecord | None = None
+    error: dict[str, Any] | None = None
+    optimizer: Any = None
+
+
+class Attachment:
+    """Hooks into the running program; keeps the records, the tape and the first failure."""
+
+    def __init__(self, *, controls: Controls | None = None, stats_every: int = 10, continue_steps: int = 20,
+                 max_steps: int | None = None, stop_at_failure: bool = True,
+                 on_record: Callable[[StepRecord], None] | None = None,
+                 stats_watch: Callable[[], Any] | None = None):
+        self.controls = controls or Controls()
+        self.stats_every = max(1, stats_every)
+        self.continue_steps = continue_steps
+        self.max_steps = max_steps
+        self.stop_at_failure = stop_at_failure
+        self.on_record = on_record
+        self.stats_watch = stats_watch
+        self.tape = Tape()
+        self.thread = threading.get_ident()
+        self.records: list[StepRecord] = []
+        self.models: list[nn.Module] = []
+        self.optimizers: list[Any] = []
+        self.scalers: list[Any] = []
+        self.schedulers: list[Any] = []
+        self.autocast_seen: set[tuple[str, str]] = set()
+        self.initial: TrainingState | None = None
+        self.failure: Failure | None = None
+        self.failures: list[StepRecord] = []
+        self.step = 0
+        self.started = False
+        self.backward_seen = 0
+        self.stop_requested: str | None = None
+        self.stopped_by: str | None = None
+        self.depth = 0
+        self.suspended = 0
+        self.closure_calls = 0
+        self.counts: dict[str, int] = {"zero_grad": 0, "clip": 0, "clip_finite": 0, "clip_scaled": 0, "grads_carried": 0,
+                                       "grad_checks": 0, "accumulation": 0, "closure": 0}
+        self.time_first_step: float | None = None
+        self.step_time: float | None = None
+        self._round: set[int] = set()
+        self._round_started = False
+        self._scaled: Any = None
+        self._in_scaler_step: list[dict] = []
+        self._guard: TrainingState | None = None
+        self._grad_marks: dict[int, tuple[torch.Tensor, torch.Tensor | None]] = {}
+        self._steps_after_failure = 0
+        self._handles: list[Any] = []
+        self._patches: list[tuple[Any, str, Any]] = []
+        self._stats_mode: Any = None
+        self._began = time.perf_counter()
+        self._last_step_time: float | None = None
+        self.segment = Segment(index=0, rng=RngState.capture(), stats=True)
+        self.data = DataTracker(self._on_batch, self.suspend, self.resume, exclude=self.controls.exclude)
+
+    # ------------------------------------------------------------ install / remove
+    def __enter__(self) -> Attachment:
+        self.install()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.uninstall()
+
+    def install(self) -> None:
+        from torch.utils.weak import WeakIdKeyDictionary
+
+        self._scaled = WeakIdKeyDictionary()
+        self._handles = [
+            _module.register_module_forward_pre_hook(self._module_pre),
+            _module.register_module_forward_hook(self._module_post, with_kwargs=True, always_call=True),
+            _optimizer.register_optimizer_step_pre_hook(self._optimizer_pre),
+            _optimizer.register_optimizer_step_post_hook(self._optimizer_post),
+        ]
+        self._patch_functions()
+        self.data.install()
+        torch._C._push_on_torch_function_stack(self.tape.mode)
+
+    def uninstall(self) -> None:
+        stack = torch._C._len_torch_function_stack()
+        modes = [torch._C._pop_torch_function_stack() for _ in range(stack)]
+        for mode in reversed(modes):
+            if mode is not self.tape.mode and mode is not self._stats_mode:
+                torch._C._push_on_torch_function_stack(mode)
+        self.suspended = 0
+        for handle in self._handles:
+            handle.remove()
+        self._handles = []
+        for owner, name, value in reversed(self._patches):
+            setattr(owner, name, value)
+        self._patches = []
+        self.data.uninstall()
+
+    def _patch(self, owner: Any, name: str, make: Callable[[Any], Any]) -> None:
+        original = getattr(owner, name)
+        self._patches.append((owner, name, original))
+        setattr(owner, name, make(original))
+
+    def _patch_functions(self) -> None:
+        me = self
+
+        def backward(original):
+            def wrapper(tensors, *args, **kwargs):
+                if threading.get_ident() == me.thread:
+                    me._before_backward(tensors)
+                return original(tensors, *args, **kwargs)
+            return wrapper
+
+        self._patch(torch.autograd, "backward", backward)
+
+        def suspended(original):
+            def wrapper(*args, **kwargs):
+                me.suspend()
+                try:
+                    return original(*args, **kwargs)
+                finally:
+                    me.resume()
+            return wrapper
+
+        def zero_grad(original):
+            def wrapper(*args, **kwargs):
+                me.segment.zero_grad_calls += 1
+                me.counts["zero_grad"] += 1
+                me.suspend()
+                try:
+                    return original(*args, **kwargs)
+                finally:
+                    me.resume()
+            return wrapper
+
+        self._patch(torch.optim.Optimizer, "zero_grad", zero_grad)
+        self._patch(nn.Module, "zero_grad", zero_grad)
+
+        def clip(original):
+            def wrapper(parameters, max_norm, *args, **kwargs):
+                me._on_clip(max_norm)
+                me.suspend()
+                try:
+                    return original(parameters, max_norm, *args, **kwargs)
+                finally:
+                    me.resume()
+            return wrapper
+
+        for owner in (torch.nn.utils, torch.nn.utils.clip_grad):
+            self._patch(owner, "clip_grad_norm_", clip)
+        self._patch(torch.nn.utils, "clip_grad_value_", suspended)
+
+        scaler_cls = torch.amp.GradScaler
+
+        def scale(original):
+            def wrapper(scaler, outputs):
+                me._register_scaler(scaler)
+                me.suspend()
+                try:
+                    out = original(scaler, outputs)
+                finally:
+                    me.resume()
+                if isinstance(outputs, torch.Tensor) and isinstance(out, torch.Tensor):
+                    try:
+                        me._scaled[out] = outputs
+                    except TypeError:
+                        pass
+                    if scaler._scale is not None:
+                        factor = scaler._scale.detach().clone()
+                        me.tape.record("op", "mul", torch.mul, (outputs, factor), {}, out)
+                return out
+            return wrapper
+
+        def unscale(original):
+            def wrapper(scaler, optimizer):
+                me.segment.unscaled.add(id(optimizer))
+                me.suspend()
+                try:
+                    return original(scaler, optimizer)
+                finally:
+                    me.resume()
+            return wrapper
+
+        def scaler_step(original):
+            def wrapper(scaler, optimizer, *args, **kwargs):
+                me._register_scaler(scaler)
+                frame = {"optimizer": optimizer, "stepped": False}
+                me._in_scaler_step.append(frame)
+                me.suspend()
+                try:
+                    return original(scaler, optimizer, *args, **kwargs)
+                finally:
+                    me.resume()
+                    me._in_scaler_step.pop()
+                    if not frame["stepped"] and scaler.is_enabled() and threading.get_ident() == me.thread:
+                        me._on_skip(optimizer, scaler)
+            return wrapper
+
+        self._patch(scaler_cls, "scale", scale)
+        self._patch(scaler_cls, "unscale_", unscale)
+        self._patch(scaler_cls, "step", scaler_step)
+        self._patch(scaler_cls, "update", suspended)
+
+        def autocast_enter(original):
+            def wrapper(ctx):
+                enabled, dtype = me.controls.autocast(ctx._enabled, ctx.fast_dtype)
+                ctx._enabled, ctx.fast_dtype = enabled, dtype
+                if enabled:
+                    me.autocast_seen.add((ctx.device, str(dtype).replace("torch.", "")))
+                return original(ctx)
+            return wrapper
+
+        self._patch(torch.amp.autocast_mode.autocast, "__enter__", autocast_enter)
+
+        def scheduler_init(original):
+            def wrapper(sched, *args, **kwargs):
+                original(sched, *args, **kwargs)
+                if sched not in me.schedulers:
+                    me.schedulers.append(sched)
+            return wrapper
+
+        self._patch(torch.optim.lr_scheduler.LRScheduler, "__init__", scheduler_init)
+
+    # ------------------------------------------------------------ the tape mode on and off
+    def suspend(self) -> None:
+        """Library code starts running: take the tape's mode off the stack."""
+        if threading.get_ident() != self.thread:
+            return
+        self.suspended += 1
+        if self.suspended == 1:
+            if torch._C._len_torch_function_stack() and \
+                    torch._C._get_function_stack_at(torch._C._len_torch_function_stack() - 1) is self.tape.mode:
+                torch._C._pop_torch_function_stack()
+                self._popped = True
+            else:
+                self.tape.blocked += 1
+                self._popped = False
+
+    def resume(self) -> None:
+        if threading.get_ident() != self.thread or self.suspended == 0:
+            return
+        self.suspended -= 1
+        if self.suspended == 0:
+            if self._popped:
+                torch._C._push_on_torch_function_stack(self.tape.mode)
+            else:
+                self.tape.blocked -= 1
+
+    # ------------------------------------------------------------ modules
+    def _module_pre(self, module: nn.Module, args: Any) -> None:
+        if threading.get_ident() != self.thread:
+            return
+        self.depth += 1
+        if self.depth == 1:
+            self._check_stop()
+            self.suspend()
+            if self.segment.stats and self.stats_watch is not None and self._stats_mode is None:
+                self._stats_mode = self.stats_watch()
+                self._stats_mode.__enter__()
+
+    def _module_post(self, module: nn.Module, args: Any, kwargs: Any, result: Any) -> None:
+        if threading.get_ident() != self.thread:
+            return
+        if self.segment.stats and self.depth > 1 and next(module.children(), None) is None:
+            tensors = float_tensors(result)
+            if tensors:
+                self.segment.act_absmax.append(torch.stack([absmax(t) for t in tensors]).amax())
+        self.depth = max(0, self.depth - 1)
+        if self.depth:
+            return
+        error = sys.exc_info()[1] if result is None else None
+        if self._stats_mode is not None:
+            self._stats_mode.__exit__(None, None, None)
+            self._watched = getattr(self, "_watched", []) + [self._stats_mode]
+            self._stats_mode = None
+        if any(True for _ in module.parameters()):
+            inner = _unwrap(module)
+            if not any(m is inner for m in self.models):
+                self.models.append(inner)
+            tensors = float_tensors(result)
+            if tensors and len(self.segment.out_absmax) < 8:
+                self.segment.out_absmax.append(absmax(tensors[0]))
+        self.tape.record("call", type(module).__name__, module, tuple(args), dict(kwargs or {}), result,
+                         error=error if isinstance(error, Exception) else None)
+        self.resume()
+
+    # ------------------------------------------------------------ data
+    def _on_batch(self, batch: Any, rows: BatchRows) -> None:
+        self._check_stop()
+        sources = []
+        n = len(rows.indices) if rows.indices is not None else None
+        leaves, spec = pytree.tree_flatten(batch)
+        for t in leaves:
+            if not isinstance(t, torch.Tensor):
+                continue
+            if t.dim() >= 1 and (n is None or t.shape[0] == n):
+                self.tape.batches[t] = rows
+            sources.append(self.tape._source(t))
+        self.segment.batches.append(sources)
+        self.segment.batch_specs.append((spec, [isinstance(t, torch.Tensor) for t in leaves], leaves))
+        if rows.indices is not None:
+            self.segment.indices.extend(rows.indices)
+
+    # ------------------------------------------------------------ backward
+    def _before_backward(self, tensors: Any) -> None:
+        self._check_stop()
+        loss = tensors if isinstance(tensors, torch.Tensor) else (
+            tensors[0] if isinstance(tensors, (list, tuple)) and tensors and isinstance(tensors[0], torch.Tensor)
+            else None)
+        if loss is None:
+            return
+        self.backward_seen += 1
+        if not self.started:
+            self.started = True
+            self.time_first_step = time.perf_counter() - self._began
+        unscaled = self._scaled.get(loss) if self._scaled is not None else None
+        scaled = unscaled is not None
+        target = unscaled if scaled else loss
+        value_t = target.detach().float()
+        value_t = value_t.sum() if value_t.numel() != 1 else value_t.reshape(())
+        call = BackwardCall(loss=self.tape.leaf(target), scaled=scaled, where=caller(3))
+        if self.segment.backwards:
+            self.counts["accumulation"] += 1
+        else:
+            self._check_carried_grads()
+        self.segment.backwards.append(call)
+        call.value = float(value_t)  # on a CPU a read costs nothing; the loss is needed before backward runs
+        if not math.isfinite(call.value) and self.segment.failure is None:
+            self._fail("loss")
+
+    def _check_carried_grads(self) -> None:
+        """Before the first backward of a step: were the last step's gradients cleared?"""
+        for key, (p, marked) in list(self._grad_marks.items()):
+            if marked is None:
+                continue
+            self.counts["grad_checks"] += 1
+            grad = p.grad
+            if grad is not None and grad is marked and bool(grad.detach().abs().sum() != 0):
+                self.segment.grads_carried = True
+                self.counts["grads_carried"] += 1
+            break
+
+    # ------------------------------------------------------------ optimizer steps
+    def _register_optimizer(self, optimizer: Any) -> None:
+        if not any(o is optimizer for o in self.optimizers):
+            self.optimizers.append(optimizer)
+
+    def _register_scaler(self, scaler: Any) -> None:
+        if not any(s is scaler for s in self.scalers):
+            self.scalers.append(scaler)
+
+    def _optimizer_pre(self, optimizer: Any, args: tuple, kwargs: dict) -> tuple | None:
+        if threading.get_ident() != self.thread:
+            return None
+        self._check_stop()
+        self.suspend()
+        self._register_optimizer(optimizer)
+        for frame in self._in_scaler_step:
+            if frame["optimizer"] is optimizer:
+                frame["stepped"] = True
+        if self.initial is None:
+            self.initial = TrainingState.capture(self.models, self.optimizers, rng=self.segment.rng,
+                                                 with_optimizers=False)
+        modified = self._wrap_closure(args, kwargs)
+        if modified is not None:
+            # forward and backward run inside step(closure): gradients are checked after it, against
+            # the state kept here (the update is then already applied and must be undone)
+            self._closure_state = TrainingState.capture(self.models, self.optimizers, self.scalers,
+                                                        self.schedulers, rng=self.segment.rng)
+        else:
+            self._closure_state = None
+            self._check_gradients(optimizer)
+        self.controls.before_step(optimizer)
+        return modified
+
+    def _wrap_closure(self, args: tuple, kwargs: dict) -> tuple | None:
+        closure = kwargs.get("closure") if "closure" in kwargs else (args[0] if args else None)
+        if closure is None or not callable(closure):
+            return None
+        me = self
+
+        def watched_closure(*a, **k):
+            me.counts["closure"] += 1
+            me.segment.closure = True
+            me.resume()
+            try:
+                return closure(*a, **k)
+            finally:
+                me.suspend()
+
+        if "closure" in kwargs:
+            return args, {**kwargs, "closure": watched_closure}
+        return (watched_closure, *args[1:]), kwargs
+
+    def _params(self, optimizer: Any) -> list[torch.Tensor]:
+        return [p for g in optimizer.param_groups for p in g["params"]]
+
+    def _check_gradients(self, optimizer: Any) -> None:
+        grads = [p.grad for p in self._params(optimizer) if p.grad is not None]
+        if not grads:
+            return
+        norm = _global_norm(grads)
+        value = float(norm)
+        self._grad_norm = value
+        if not math.isfinite(value) and self.segment.failure is None:
+            self._fail("grad", optimizer, state=getattr(self, "_closure_state", None))
+
+    def _optimizer_post(self, optimizer: Any, args: tuple, kwargs: dict) -> None:
+        if threading.get_ident() != self.thread:
+            return
+        self.controls.after_step(optimizer)
+        if getattr(self, "_closure_state", None) is not None:
+            self._check_gradients(optimizer)
+            if self.segment.failure is not None and self._guard is None:
+                self._guard = self._closure_state
+            self._closure_state = None
+        params = self._params(optimizer)
+        check = self.segment.stats or self.segment.failure is None
+        weight = None
+        if check:
+            norm = _global_norm([p.detach() for p in params])
+            weight = float(norm)
+            if not math.isfinite(weight) and self.segment.failure is None:
+                self._fail("param", optimizer)
+        if self.segment.failure in ("loss", "grad") and self._guard is not None:
+            self._guard.restore(rng=False)  # undo the failing update: the run goes on from the state before it
+        for p in params:
+            if p.grad is not None:
+                self._grad_marks[id(optimizer)] = (p, p.grad)
+                break
+        self._end_segment(optimizer, skipped=False, weight_norm=weight if self.segment.stats else None)
+        self.resume()
+
+    def _on_skip(self, optimizer: Any, scaler: Any) -> None:
+        self._register_optimizer(optimizer)
+        if self.initial is None:
+            self.initial = TrainingState.capture(self.models, self.optimizers, rng=self.segment.rng,
+                                                 with_optimizers=False)
+        for p in self._params(optimizer):
+            if p.grad is not None:
+                self._grad_marks[id(optimizer)] = (p, p.grad)
+                break
+        self._end_segment(optimizer, skipped=True, weight_norm=None, scaler=scaler)
+
+    def _on_clip(self, max_norm: Any) -> None:
+        self.counts["clip"] += 1
+        scaled = any(s.is_enabled() for s in self.scalers) and not self.segment.unscaled
+        if scaled:
+            self.counts["clip_scaled"] += 1
+        try:
+            limit = float(max_norm)
+        except (TypeError, ValueError):
+            limit = math.inf
+        if math.isfinite(limit):
+            self.counts["clip_finite"] += 1
+        self.segment.clip_calls.append({"max_norm": limit, "before_unscale": scaled})
+
+    # ------------------------------------------------------------ steps and records
+    def _end_segment(self, optimizer: Any, *, skipped: bool, weight_norm: float | None, scaler: Any = None) -> None:
+        key = id(optimizer)
+        if key in self._round:
+            self.step += 1
+            self._round = set()
+        self._round.add(key)
+        segment = self.segment
+        losses = [c.value for c in segment.backwards if c.value is not None]
+        record = StepRecord(step=self.step, indices=list(segment.indices))
+        if losses:
+            record.loss = float(sum(losses))
+        record.grad_norm = getattr(self, "_grad_norm", None)
+        self._grad_norm = None
+        if len(self.optimizers) > 1:
+            record.label = _optimizer_label(self.optimizers, optimizer)
+        record.weight_norm = weight_norm
+        values = [float(x) for x in segment.out_absmax]
+        record.out_absmax = max(values) if values else None
+        if segment.act_absmax:
+            record.act_absmax = float(torch.stack([a.to(segment.act_absmax[0].device)
+                                                   for a in segment.act_absmax]).amax())
+        watched = getattr(self, "_watched", None)
+        if watched:
+            results = [w.result() for w in watched]
+            record.watched = results[0] if len(results) == 1 else results
+            if isinstance(record.watched, float):
+                record.softmax_absmax = record.watched
+            self._watched = []
+        record.skipped = skipped
+        if scaler is not None or self.scalers:
+            s = scaler or self.scalers[0]
+            try:
+                record.scale = float(s.get_scale())
+            except Exception:  # noqa: BLE001
+                record.scale = None
+        if segment.failure is not None:
+            record.failed = True
+            record.failure = segment.failure
+        if record.failed and self.failure is not None and self.failure.segment is segment:
+            self.failure.record = record
+            self.failure.step = record.step
+        now = time.perf_counter()
+        if self._last_step_time is not None:
+            elapsed = now - self._last_step_time
+            self.step_time = elapsed if self.step_time is None else 0.8 * self.step_time + 0.2 * elapsed
+        self._last_step_time = now
+        self.records.append(record)
+        if record.failed:
+            self.failures.append(record)
+        if self.on_record is not None:
+            self.on_record(record)
+        if self.failure is not None:
+            self._steps_after_failure += 1
+            if not self.stop_at_failure:
+                pass
+            elif self.failure.kind == "param" or self._steps_after_failure > self.continue_steps:
+                self.stop_requested = "failure"
+        if self.max_steps is not None and self.step + 1 >= self.max_steps and self.stop_requested is None:
+            self.stop_requested = "max_steps"
+        self.tape.next_segment()
+        self._guard = None
+        self.segment = Segment(index=segment.index + 1, rng=RngState.capture(),
+                               stats=(self.step + 1) % self.stats_every == 0)
+
+    def _fail(self, kind: str, optimizer: Any = None, state: TrainingState | None = None) -> None:
+        """A failure in the current step: capture (first time) or note it, and guard the update."""
+        self.segment.failure = kind
+        if kind in ("loss", "grad"):
+            self._guard = state or TrainingState.capture(self.models, self.optimizers, self.scalers,
+                                                         self.schedulers, rng=self.segment.rng)
+        if self.failure is None:
+            self.failure = Failure(kind=kind, step=self._next_step_number(optimizer), segment=self.segment,
+                                   state=self._guard if kind != "param" else None, optimizer=optimizer)
+            self.tape.pin(self.segment.index)
+
+    def _next_step_number(self, optimizer: Any) -> int:
+        if optimizer is not None and id(optimizer) in self._round:
+            return self.step + 1
+        if optimizer is None and self._round and self.optimizers and id(self.optimizers[0]) in self._round:
+            return self.step + 1
+        return self.step
+
+    def fail_with_error(self, exc: BaseException, trace: str) -> None:
+        """The program raised during training: the step's state is still the state before it."""
+        from nanwiz.harness.run import error_kind
+
+        message = str(exc).strip().splitlines()[0][:500] if str(exc).strip() else type(exc).__name__
+        error = {"type": type(exc).__name__, "kind": error_kind(exc), "message": message, "traceback": trace}
+        record = StepRecord(step=self._next_step_number(None), indices=list(self.segment.indices), failed=True,
+                            failure="error", error=error)
+        losses = [c.value for c in self.segment.backwards if c.value is not None]
+        record.loss = float(sum(losses)) if losses else None
+        self.records.append(record)
+        if self.on_record is not None:
+            self.on_record(record)
+        if self.failure is None:
+            self.segment.failure = "error"
+            state = TrainingState.capture(self.models, self.optimizers, self.scalers, self.schedulers,
+                                          rng=self.segment.rng)
+            self.failure = Failure(kind="error", step=record.step, segment=self.segment, state=state,
+                                   record=record, error=error)
+
+    def _check_stop(self) -> None:
+        if self.stop_requested is not None and threading.get_ident() == self.thread and self.suspended == 0:
+            self.stopped_by = self.stop_requested
+            raise NanwizStop(self.stop_requested)
+
+
+def _unwrap(module: nn.Module) -> nn.Module:
+    """The module a data-parallel wrapper holds (its forward runs collectives nanwiz must not replay)."""
+    inner = getattr(module, "module", None)
+    if isinstance(inner, nn.Module) and type(module).__name__ in ("DistributedDataParallel", "DataParallel"):
+        return inner
+    return module
+
+
+def _global_norm(tensors: list[torch.Tensor]) -> torch.Tensor:
+    norms = torch._foreach_norm([t.detach() for t in tensors], 2, dtype=torch.float64) if tensors else []
+    if not norms:
+        return torch.zeros((), dtype=torch.float64)
+    return torch.linalg.vector_norm(torch.stack([n.to(norms[0].device) for n in norms]))
+
+
+def _optimizer_label(optimizers: list[Any], optimizer: Any) -> str:
+    index = next((i for i, o in enumerate(optimizers) if o is optimizer), 0)
+    return f"optimizer {index + 1} ({type(optimizer).__name__})"

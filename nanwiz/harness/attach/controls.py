@@ -1,0 +1,86 @@
+"""One change injected into a whole re-run of the user's program, from outside.
+
+The same Variation vocabulary as contract mode (nanwiz.variation), applied through the hooks:
+the learning rate is scaled at each optimizer step (so schedules keep working), a frozen run
+puts the weights back after every step, clipping is applied just before the step (gradients are
+unscaled there), autocast is switched off or to bf16 where the program enters it, excluded
+samples are filtered out of the DataLoader's sampler, and a fixed seed is set before the
+program starts. What cannot be injected from outside says so (`unsupported`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from nanwiz.variation import Variation
+
+
+@dataclass
+class Controls:
+    variation: Variation = field(default_factory=Variation)
+    exclude: set[int] = field(default_factory=set)
+    seed: int | None = None
+    _saved_lr: dict[int, list[Any]] = field(default_factory=dict)
+    _saved_params: dict[int, list[torch.Tensor]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, variation: Variation | None, exclude: tuple[int, ...] = (), seed: int | None = None) -> Controls:
+        variation = variation or Variation()
+        return cls(variation=variation, exclude=set(exclude) if variation.exclude_bad_samples else set(), seed=seed)
+
+    def unsupported(self) -> str | None:
+        """Why this variation cannot be applied to a program nanwiz does not own, or None."""
+        v = self.variation
+        if v.bounded_activations:
+            return "activations cannot be replaced in a program nanwiz does not own"
+        if v.dominant_term_scale:
+            return "loss terms cannot be re-weighted in a program nanwiz does not own"
+        if v.batch_size or v.shuffle is not None:
+            return "the DataLoader's batch size and order belong to the program"
+        if v.amp == "fp16":
+            return "fp16 cannot be switched on from outside (it needs a GradScaler in the loop)"
+        return None
+
+    # ------------------------------------------------------------ at the optimizer step
+    def before_step(self, optimizer: Any) -> None:
+        v = self.variation
+        key = id(optimizer)
+        if v.optimizer_eps is not None:
+            for group in optimizer.param_groups:
+                if "eps" in group:
+                    group["eps"] = v.optimizer_eps
+        if v.lr_scale:
+            self._saved_lr[key] = [group.get("lr") for group in optimizer.param_groups]
+            for group in optimizer.param_groups:
+                if isinstance(group.get("lr"), (int, float, torch.Tensor)):
+                    group["lr"] = group["lr"] * v.lr_scale
+        if v.grad_clip is not None:
+            params = [p for g in optimizer.param_groups for p in g["params"] if p.grad is not None]
+            if params:
+                torch.nn.utils.clip_grad_norm_(params, v.grad_clip)
+        if v.freeze_weights:
+            self._saved_params[key] = [p.detach().clone() for g in optimizer.param_groups for p in g["params"]]
+
+    def after_step(self, optimizer: Any) -> None:
+        key = id(optimizer)
+        saved = self._saved_lr.pop(key, None)
+        if saved is not None:
+            for group, lr in zip(optimizer.param_groups, saved):
+                group["lr"] = lr
+        params = self._saved_params.pop(key, None)
+        if params is not None:
+            with torch.no_grad():
+                for p, value in zip((p for g in optimizer.param_groups for p in g["params"]), params):
+                    p.copy_(value)
+
+    # ------------------------------------------------------------ autocast
+    def autocast(self, enabled: bool, dtype: Any) -> tuple[bool, Any]:
+        amp = self.variation.amp
+        if amp == "none":
+            return False, dtype
+        if amp == "bf16" and enabled:
+            return True, torch.bfloat16
+        return enabled, dtype

@@ -1,0 +1,111 @@
+"""Which dataset samples each batch holds, for batches that come out of a DataLoader.
+
+A DataLoader iterator asks its (batch) sampler for indices before it loads a batch: with
+worker processes it asks ahead of time, but it hands batches back in the same order. So the
+index lists are recorded in a queue as the sampler produces them, and each batch the iterator
+yields takes the oldest one. Each tensor of the batch is registered with the tape, so a replay
+knows which row of which tensor is which dataset sample (DistributedSampler indices are dataset
+indices too).
+
+The sampler can also be filtered, to re-run a program without some samples.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch.utils import _pytree as pytree
+from torch.utils.data import dataloader as _dataloader
+
+
+@dataclass
+class BatchRows:
+    """A batch tensor whose dim 0 holds one sample per row."""
+
+    indices: list[int] | None
+    """Dataset index of each row; None for an IterableDataset (rows are then positions only)."""
+    dataset: Any = None
+    """The map-style dataset the indices refer to (a weak proxy target is kept elsewhere)."""
+    collate: Any = None
+    origin: str = "dataloader"
+    """'dataloader', or 'slice' for rows taken from a larger tensor by the loop itself."""
+
+
+class DataTracker:
+    """Patches DataLoader iterators for the lifetime of an attachment."""
+
+    def __init__(self, on_batch: Callable[[Any, BatchRows], None], suspend: Callable[[], None],
+                 resume: Callable[[], None], exclude: set[int] | None = None):
+        self.on_batch = on_batch
+        self.suspend = suspend
+        self.resume = resume
+        self.exclude = set(exclude or ())
+        self.datasets: list[Any] = []
+        self._saved: dict[str, Any] = {}
+
+    def install(self) -> None:
+        base = _dataloader._BaseDataLoaderIter
+        self._saved = {"_reset": base._reset, "_next_index": base._next_index, "__next__": base.__next__}
+        tracker = self
+        original_reset, original_index, original_next = base._reset, base._next_index, base.__next__
+
+        def _reset(it, loader, first_iter=False):
+            original_reset(it, loader, first_iter)
+            it._nanwiz_queue = deque()
+
+        def _next_index(it):
+            queue = it.__dict__.setdefault("_nanwiz_queue", deque())
+            while True:
+                item = original_index(it)  # raises StopIteration at the end of the epoch
+                if tracker.exclude:
+                    if isinstance(item, list):
+                        item = [i for i in item if i not in tracker.exclude]
+                        if not item:
+                            continue
+                    elif isinstance(item, int) and item in tracker.exclude:
+                        continue
+                queue.append(item)
+                return item
+
+        def __next__(it):
+            tracker.suspend()
+            try:
+                batch = original_next(it)
+            finally:
+                tracker.resume()
+            queue = it.__dict__.get("_nanwiz_queue")
+            item = queue.popleft() if queue else None
+            tracker.register(batch, item, it._dataset, getattr(it, "_collate_fn", None))
+            return batch
+
+        base._reset = _reset
+        base._next_index = _next_index
+        base.__next__ = __next__
+
+    def uninstall(self) -> None:
+        base = _dataloader._BaseDataLoaderIter
+        for name, value in self._saved.items():
+            setattr(base, name, value)
+        self._saved = {}
+
+    def register(self, batch: Any, item: Any, dataset: Any, collate: Any) -> None:
+        if isinstance(item, list) and all(isinstance(i, int) for i in item):
+            indices: list[int] | None = list(item)
+        elif isinstance(item, int):
+            indices = [item]
+        else:
+            indices = None
+        iterable = isinstance(dataset, torch.utils.data.IterableDataset)
+        rows = BatchRows(indices=None if iterable else indices, dataset=None if iterable else dataset,
+                         collate=collate)
+        if not any(d is dataset for d in self.datasets):
+            self.datasets.append(dataset)
+        self.on_batch(batch, rows)
+
+
+def batch_tensors(batch: Any) -> list[torch.Tensor]:
+    return [t for t in pytree.tree_leaves(batch) if isinstance(t, torch.Tensor)]

@@ -1,0 +1,234 @@
+"""A failing step of a program nanwiz does not own, re-run from its tape (a StepProgram).
+
+The step's losses are the tensors its backward calls were given; replaying their ancestors on
+the tape re-runs the loop's data preparation, the root module calls and the loss computation.
+A subset of the batch is a substitution of the batch sources (rows of what the DataLoader gave)
+and everything computed from them follows. The state before the step was captured at the
+failure, the initial weights at the first optimizer step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+from torch.utils import _pytree as pytree
+
+from nanwiz.harness.attach.attachment import Attachment, Failure, _unwrap
+from nanwiz.harness.attach.tape import Entry, Ref, Replay, Source
+from nanwiz.harness.step import fill
+from nanwiz.harness.watch import Frame, UserCode
+
+
+class TapeStep:
+    """The StepProgram of an attached run's failing (or any captured) step."""
+
+    def __init__(self, attachment: Attachment, failure: Failure):
+        self.attachment = attachment
+        self.tape = attachment.tape
+        self.failure_info = failure
+        self.segment = failure.segment
+        self.step = failure.step
+        self.failure = failure.kind
+        self.user = UserCode(None)
+        self.models = list(attachment.models)
+        self.optimizers = list(attachment.optimizers)
+        seen: set[int] = set()
+        self.params: list[torch.Tensor] = []
+        for optimizer in self.optimizers:
+            for group in optimizer.param_groups:
+                for p in group["params"]:
+                    if id(p) not in seen and p.requires_grad:
+                        seen.add(id(p))
+                        self.params.append(p)
+        enabled = [s for s in attachment.scalers if s.is_enabled()]
+        self.scaler = enabled[0] if enabled else None
+        clips = [c["max_norm"] for c in self.segment.clip_calls if c["max_norm"] != float("inf")]
+        self.grad_clip = min(clips) if clips else None
+        self.freeze = False
+        self.sources: list[Source] = [s for batch in self.segment.batches for s in batch]
+
+    # ------------------------------------------------------------ state
+    def restore(self, initial: bool = False) -> None:
+        state = self.failure_info.state
+        if initial:
+            if self.attachment.initial is None:
+                raise RuntimeError("the initial weights were not captured (no optimizer step was seen)")
+            self.attachment.initial.restore(rng=False)
+            if state is not None and state.rng is not None:
+                state.rng.restore()
+            return
+        if state is None:
+            raise RuntimeError("the state before this step was not captured")
+        state.restore()
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = None
+        for model in self.models:
+            model.zero_grad(set_to_none=True)
+
+    # ------------------------------------------------------------ the batch
+    def batch_sources(self) -> list[Source]:
+        return [s for s in self.sources if s.batch is not None]
+
+    def batch_size(self) -> int | None:
+        for source in self.batch_sources():
+            if source.tensor.dim() >= 1:
+                return int(source.tensor.shape[0])
+        return None
+
+    def sample_indices(self) -> list[int]:
+        if self.segment.indices:
+            return list(self.segment.indices)
+        size = self.batch_size()
+        return list(range(size)) if size else []
+
+    def batch_tensors(self) -> list[torch.Tensor]:
+        return [s.tensor for s in self.sources]
+
+    def batch(self) -> Any:
+        """The step's (first) batch with the structure the DataLoader gave it (tuple, dict...)."""
+        if not self.segment.batch_specs:
+            return self.batch_tensors()
+        spec, is_tensor, leaves = self.segment.batch_specs[0]
+        sources = iter(self.segment.batches[0])
+        values = [next(sources).tensor if flag else leaf for flag, leaf in zip(is_tensor, leaves)]
+        return pytree.tree_unflatten(values, spec)
+
+    # ------------------------------------------------------------ replay
+    def _targets(self) -> list[Any]:
+        if self.failure == "error":
+            raised = [e for e in self.tape.entries if e.segment == self.segment.index and e.error]
+            return [Ref(raised[-1].index, 0)] if raised else []
+        return [call.loss for call in self.segment.backwards]
+
+    def _substitute(self, rows: list[int] | None, samples: list[int] | None):
+        """Batch sources replaced by a batch of the same size made of some rows (repeated), or of
+        other samples of the DataLoader's dataset, collated as the DataLoader does."""
+        size = self.batch_size()
+        if size is None or (rows is None and samples is None):
+            return None
+        replaced: dict[int, torch.Tensor] = {}
+        if samples is not None:
+            replaced = self._collated(fill(samples, size))
+        index_cache: dict[str, torch.Tensor] = {}
+
+        def substitute(source: Source) -> torch.Tensor | None:
+            if samples is not None:
+                return replaced.get(id(source))
+            if source.batch is None or source.tensor.dim() == 0 or source.tensor.shape[0] != size:
+                return None
+            device = str(source.tensor.device)
+            index = index_cache.get(device)
+            if index is None:
+                index = index_cache[device] = torch.tensor(fill(rows, size), dtype=torch.long,
+                                                           device=source.tensor.device)
+            return source.tensor.index_select(0, index)
+
+        return substitute
+
+    def _collated(self, indices: list[int]) -> dict[int, torch.Tensor]:
+        """The DataLoader's batch structure, refilled with other samples: source id -> tensor."""
+        batches = [b for b in self.segment.batches if b and b[0].batch is not None]
+        if not batches:
+            raise RuntimeError("this step's batch did not come from a DataLoader over a map-style dataset")
+        first = batches[0]
+        rows = first[0].batch
+        if rows.dataset is None:
+            raise RuntimeError("this step's batch came from an IterableDataset: samples cannot be picked")
+        collate = rows.collate or torch.utils.data.default_collate
+        batch = collate([rows.dataset[i] for i in indices])
+        tensors = [t for t in pytree.tree_leaves(batch) if isinstance(t, torch.Tensor)]
+        if len(tensors) != len(first):
+            raise RuntimeError("the collated samples do not have the step's batch structure")
+        return {id(source): t.to(source.tensor.device) for source, t in zip(first, tensors)}
+
+    def available(self) -> dict[str, Any]:
+        """What this step can be re-run on: 'samples' needs a map-style DataLoader dataset; a group of
+        samples is tested at the step's own batch size (see `fill`)."""
+        batches = [b for b in self.segment.batches if b and b[0].batch is not None]
+        return {"rows": self.batch_size() is not None,
+                "samples": bool(batches) and batches[0][0].batch.dataset is not None,
+                "group": self.batch_size() or 1}
+
+    def dataset(self) -> Any:
+        """The map-style dataset the step's batch came from, if any."""
+        batches = [b for b in self.segment.batches if b and b[0].batch is not None]
+        return batches[0][0].batch.dataset if batches else None
+
+    def forward_loss(self, *, rows: list[int] | None = None, samples: list[int] | None = None,
+                     precision: str | None = None) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+        targets = self._targets()
+        if not targets:
+            raise RuntimeError("no loss was recorded for this step")
+        entries = self.tape.ancestors([t.entry for t in targets if isinstance(t, Ref)])
+        user = self.user
+
+        def before(entry: Entry) -> None:
+            if entry.where is not None:
+                user.hint = Frame(entry.where.file.rsplit("/", 1)[-1], entry.where.line, entry.where.function,
+                                  entry.where.code)
+
+        replay = Replay(self.tape, substitute=self._substitute(rows, samples), precision=precision,
+                        before_entry=before,
+                        unwrap=_unwrap)
+        try:
+            replay.run(entries)
+        finally:
+            user.hint = None
+        if self.failure == "error":
+            raise RuntimeError("the step raised when it was first run but not in the replay")
+        terms: dict[str, torch.Tensor] = {}
+        for i, target in enumerate(targets):
+            value = replay.get(target)
+            if value.numel() != 1:
+                value = value.sum()
+            label = "loss" if len(targets) == 1 else _label(i, self.segment.backwards[i])
+            terms[label] = value
+        loss = None
+        for value in terms.values():
+            value = value.float().reshape(())
+            loss = value if loss is None else loss + value
+        assert loss is not None
+        return terms, loss
+
+    def backward(self, loss: torch.Tensor) -> None:
+        scaled = self.scaler is not None and any(c.scaled for c in self.segment.backwards)
+        if not scaled:
+            loss.backward()
+            return
+        scale = float(self.scaler.get_scale())
+        (loss * scale).backward()
+        with torch.no_grad():
+            for p in self.params:
+                if p.grad is not None:
+                    p.grad.div_(scale)
+
+    def update(self) -> None:
+        grads_ok = all(bool(torch.isfinite(p.grad).all()) for p in self.params if p.grad is not None)
+        if self.grad_clip is not None and grads_ok:
+            torch.nn.utils.clip_grad_norm_([p for p in self.params if p.grad is not None], self.grad_clip)
+        if self.scaler is not None and not grads_ok:
+            return  # the GradScaler skips such a step
+        for optimizer in self.optimizers:
+            optimizer.step()
+
+    def param_names(self) -> dict[int, str]:
+        names: dict[int, str] = {}
+        for model in self.models:
+            prefix = f"{type(model).__name__}." if len(self.models) > 1 else ""
+            for name, p in model.named_parameters():
+                names.setdefault(id(p), prefix + name)
+        return names
+
+
+def _label(i: int, call: Any) -> str:
+    where = call.where
+    at = f" at {where.file.rsplit('/', 1)[-1]}:{where.line}" if where is not None else ""
+    return f"backward {i + 1}{at}"
+
+
+def unwrap_models(models: list[nn.Module]) -> list[nn.Module]:
+    return [_unwrap(m) for m in models]

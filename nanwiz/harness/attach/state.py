@@ -1,0 +1,103 @@
+"""Copies of the training state of a program nanwiz does not own, to restore before a replay.
+
+The objects are the program's own (found by the hooks): the root modules, every optimizer and
+its parameters, GradScalers, LR schedulers, and the random number generators.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+try:
+    import numpy as np
+except ImportError:  # pragma: no cover
+    np = None  # type: ignore[assignment]
+
+
+@dataclass
+class RngState:
+    cpu: torch.Tensor
+    cuda: list[torch.Tensor] | None
+    python: Any
+    numpy: Any
+
+    @classmethod
+    def capture(cls) -> RngState:
+        cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_available() and torch.cuda.is_initialized() else None
+        return cls(cpu=torch.get_rng_state(), cuda=cuda, python=random.getstate(),
+                   numpy=np.random.get_state() if np is not None else None)
+
+    def restore(self) -> None:
+        torch.set_rng_state(self.cpu)
+        if self.cuda is not None:
+            torch.cuda.set_rng_state_all(self.cuda)
+        random.setstate(self.python)
+        if np is not None and self.numpy is not None:
+            np.random.set_state(self.numpy)
+
+
+@dataclass
+class TrainingState:
+    """Everything a replay needs to start from the same point as the original step."""
+
+    modules: list[tuple[torch.nn.Module, dict[str, torch.Tensor]]] = field(default_factory=list)
+    tensors: list[tuple[torch.Tensor, torch.Tensor]] = field(default_factory=list)
+    """(parameter, its value): optimizer parameters that no captured module holds."""
+    optimizers: list[tuple[Any, dict]] = field(default_factory=list)
+    scalers: list[tuple[Any, dict]] = field(default_factory=list)
+    schedulers: list[tuple[Any, dict]] = field(default_factory=list)
+    rng: RngState | None = None
+
+    @classmethod
+    def capture(cls, modules: list[torch.nn.Module], optimizers: list[Any], scalers: list[Any] = (),
+                schedulers: list[Any] = (), rng: RngState | None = None, with_optimizers: bool = True) -> TrainingState:
+        state = cls(rng=rng)
+        held: set[int] = set()
+        for module in modules:
+            state.modules.append((module, {k: v.detach().clone() for k, v in module.state_dict(keep_vars=True).items()
+                                           if isinstance(v, torch.Tensor)}))
+            held.update(id(p) for p in module.parameters())
+        for optimizer in optimizers:
+            for group in optimizer.param_groups:
+                for p in group["params"]:
+                    if id(p) not in held:
+                        held.add(id(p))
+                        state.tensors.append((p, p.detach().clone()))
+            if with_optimizers:
+                state.optimizers.append((optimizer, copy.deepcopy(optimizer.state_dict())))
+        for scaler in scalers:
+            state.scalers.append((scaler, copy.deepcopy(scaler.state_dict())))
+        for scheduler in schedulers:
+            try:
+                state.schedulers.append((scheduler, copy.deepcopy(scheduler.state_dict())))
+            except Exception:  # noqa: BLE001 - a scheduler whose state cannot be copied is left alone
+                pass
+        return state
+
+    def restore(self, *, rng: bool = True) -> None:
+        with torch.no_grad():
+            for module, values in self.modules:
+                current = module.state_dict(keep_vars=True)
+                for key, value in values.items():
+                    target = current.get(key)
+                    if isinstance(target, torch.Tensor) and target.shape == value.shape:
+                        target.copy_(value)
+            for p, value in self.tensors:
+                p.copy_(value)
+        for optimizer, saved in self.optimizers:
+            optimizer.load_state_dict(copy.deepcopy(saved))
+        for scaler, saved in self.scalers:
+            scaler.load_state_dict(copy.deepcopy(saved))
+        for scheduler, saved in self.schedulers:
+            scheduler.load_state_dict(copy.deepcopy(saved))
+        if rng and self.rng is not None:
+            self.rng.restore()
+
+    def parameters_only(self) -> TrainingState:
+        """The same values without optimizer state (to undo one update cheaply)."""
+        return TrainingState(modules=self.modules, tensors=self.tensors)

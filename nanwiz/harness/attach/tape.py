@@ -1,0 +1,390 @@
+"""The tape: the torch calls of the user's own loop, as a dataflow graph that can be re-run.
+
+While the user's code runs at *depth 0* (no module forward, optimizer step, DataLoader or
+other library code on the stack), a TorchFunctionMode records every torch call that returns a
+tensor or changes one in place, and every root module call is recorded by the module hooks.
+Each recorded argument is either the output of an earlier entry (a `Ref`) or a `Source`: a
+tensor the tape did not make (a batch from a DataLoader, a parameter, a tensor built before
+the step). Replaying an entry re-executes it on the current values of its sources and the
+replayed outputs of its producers, so the step's forward, loss and backward can be run again
+on a restored state, under any watcher, precision or subset of the batch.
+
+The mode is popped while library code runs (module internals, the optimizer, DataLoader
+workers' collation), so its cost is a few microseconds per call of the user's own loop.
+A source that the loop later changes in place is copied first (copy-on-write), so a replay
+sees the values the step saw.
+"""
+
+from __future__ import annotations
+
+import linecache
+import os
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import torch
+from torch.overrides import TorchFunctionMode
+from torch.utils import _pytree as pytree
+from torch.utils.weak import WeakIdKeyDictionary
+
+from nanwiz.harness.watch import op_name
+
+_TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
+_NANWIZ_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) + os.sep
+_LIBRARY_DIRS = (_TORCH_DIR, _NANWIZ_DIR)
+_NOT_RECORDED = {"__get__", "__set__", "__delete__", "__format__", "__repr__", "__str__", "item", "tolist",
+                 "numpy", "__len__", "__bool__", "__index__", "__hash__", "__iter__", "dim", "size", "numel",
+                 "data_ptr", "untyped_storage", "storage", "element_size", "stride", "is_floating_point",
+                 "is_contiguous", "__contains__"}
+"""Calls that read a tensor without making one the step can depend on."""
+
+
+@dataclass(frozen=True)
+class Where:
+    """A line of the user's code."""
+
+    file: str
+    line: int
+    function: str
+
+    @property
+    def code(self) -> str:
+        return linecache.getline(self.file, self.line).strip()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": os.path.basename(self.file), "path": self.file, "line": self.line,
+                "function": self.function, "code": self.code}
+
+
+def is_library_file(filename: str) -> bool:
+    return filename.startswith(_LIBRARY_DIRS) or filename.startswith("<")
+
+
+def caller(depth: int = 2) -> Where | None:
+    """The innermost frame of the call stack outside torch and nanwiz: the user's line."""
+    frame = sys._getframe(depth)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not is_library_file(filename):
+            return Where(filename, frame.f_lineno, frame.f_code.co_name)
+        frame = frame.f_back
+    return None
+
+
+class Ref(NamedTuple):
+    """Output `position` (among the tensors of its flattened output) of entry `entry`."""
+
+    entry: int
+    position: int
+
+
+@dataclass
+class Source:
+    """A tensor the tape did not produce, held as it was when the step first used it."""
+
+    tensor: torch.Tensor
+    parameter: bool = False
+    """Part of a model's state: restored with the model, never copied by the tape."""
+    batch: Any = None
+    """The batch rows it holds (`data.BatchRows`), when it came from a DataLoader or was sliced from a
+    larger tensor."""
+    copied: bool = False
+
+
+@dataclass
+class Entry:
+    index: int
+    kind: str
+    """'op' (a torch call) or 'call' (a root module call)."""
+    name: str
+    target: Any
+    """The torch function, or the module."""
+    spec: Any
+    leaves: list[Any]
+    where: Where | None
+    grad: bool
+    autocast: tuple
+    segment: int
+    inplace: bool = False
+    outputs: int = 0
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"index": self.index, "kind": self.kind, "name": self.name}
+        if self.where is not None:
+            out["source"] = self.where.to_dict()
+        if self.error:
+            out["error"] = self.error
+        return out
+
+
+def autocast_state() -> tuple:
+    """(device, enabled, dtype) for the autocast devices in use: what a replay must restore."""
+    state = [("cpu", torch.is_autocast_enabled("cpu"), torch.get_autocast_dtype("cpu"))]
+    if torch.cuda.is_available():
+        state.append(("cuda", torch.is_autocast_enabled("cuda"), torch.get_autocast_dtype("cuda")))
+    return tuple(state)
+
+
+def _is_inplace(name: str, func: Any) -> bool:
+    raw = getattr(func, "__name__", "")
+    if raw in ("__setitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__", "__ipow__", "__iand__",
+               "__ior__", "__ixor__"):
+        return True
+    return raw.endswith("_") and not raw.startswith("_") and name not in ("requires_grad",)
+
+
+class TapeMode(TorchFunctionMode):
+    """Records the torch calls of the user's own loop into a Tape."""
+
+    def __init__(self, tape: Tape):
+        super().__init__()
+        self.tape = tape
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        tape = self.tape
+        if tape.blocked:
+            return func(*args, **kwargs)
+        name = op_name(func)
+        if name in _NOT_RECORDED or name.startswith("is_"):
+            return func(*args, **kwargs)
+        inplace = _is_inplace(name, func)
+        if inplace and args and isinstance(args[0], torch.Tensor):
+            tape.before_inplace(args[0])
+        try:
+            out = func(*args, **kwargs)
+        except Exception as exc:
+            tape.record("op", name, func, args, kwargs, None, inplace=inplace, error=exc)
+            raise
+        tape.record("op", name, func, args, kwargs, out, inplace=inplace)
+        return out
+
+
+@dataclass
+class Tape:
+    """The recorded entries of the last few steps (segments between optimizer steps)."""
+
+    keep_segments: int = 3
+    entries: list[Entry] = field(default_factory=list)
+    segment: int = 0
+    blocked: int = 0
+    """While > 0 the mode lets calls through unrecorded (it could not be popped)."""
+    first_index: int = 0
+    pinned: int = -1
+    pinned_from: int = 1 << 30
+
+    def __post_init__(self) -> None:
+        self.producer: WeakIdKeyDictionary = WeakIdKeyDictionary()
+        self.sources: WeakIdKeyDictionary = WeakIdKeyDictionary()
+        self.batches: WeakIdKeyDictionary = WeakIdKeyDictionary()
+        """tensor -> BatchRows, registered by the data tracker when a DataLoader yields a batch."""
+        self.parameters: WeakIdKeyDictionary = WeakIdKeyDictionary()
+        self._by_storage: dict[int, list[Source]] = {}
+        self.mode = TapeMode(self)
+
+    # ------------------------------------------------------------ recording
+    def _source(self, t: torch.Tensor) -> Source:
+        source = self.sources.get(t)
+        if source is None:
+            parameter = isinstance(t, torch.nn.Parameter) or t in self.parameters
+            source = Source(t, parameter=parameter, batch=self.batches.get(t))
+            self.sources[t] = source
+            if not parameter:
+                try:
+                    self._by_storage.setdefault(t.untyped_storage().data_ptr(), []).append(source)
+                except (RuntimeError, NotImplementedError):
+                    pass
+        return source
+
+    def leaf(self, value: Any) -> Any:
+        if isinstance(value, torch.Tensor):
+            ref = self.producer.get(value)
+            return ref if ref is not None else self._source(value)
+        return value
+
+    def before_inplace(self, target: torch.Tensor) -> None:
+        """Copy-on-write: keep the value a source had before the loop changes it in place."""
+        if target in self.producer:
+            base = target._base if target._base is not None else target
+            if base is target:
+                return
+            target = base
+        try:
+            ptr = target.untyped_storage().data_ptr()
+        except (RuntimeError, NotImplementedError):
+            return
+        for source in self._by_storage.get(ptr, ()):
+            if not source.copied and not source.parameter:
+                source.tensor = source.tensor.detach().clone().requires_grad_(source.tensor.requires_grad)
+                source.copied = True
+
+    def record(self, kind: str, name: str, target: Any, args: tuple, kwargs: dict, out: Any, *,
+               inplace: bool = False, error: BaseException | None = None) -> Entry | None:
+        out_leaves = [t for t in pytree.tree_leaves(out) if isinstance(t, torch.Tensor)] if out is not None else []
+        if inplace and not out_leaves and args and isinstance(args[0], torch.Tensor):
+            out_leaves = [args[0]]  # __setitem__ returns None: the changed tensor is the output
+        if not out_leaves and error is None and kind == "op":
+            return None
+        leaves, spec = pytree.tree_flatten((args, kwargs))
+        entry = Entry(index=self.first_index + len(self.entries), kind=kind, name=name, target=target, spec=spec,
+                      leaves=[self.leaf(x) for x in leaves], where=caller(3), grad=torch.is_grad_enabled(),
+                      autocast=autocast_state(), segment=self.segment, inplace=inplace, outputs=len(out_leaves),
+                      error=f"{type(error).__name__}: {error}" if error is not None else None)
+        self.entries.append(entry)
+        for position, t in enumerate(out_leaves):
+            try:
+                self.producer[t] = Ref(entry.index, position)
+            except TypeError:
+                pass
+        return entry
+
+    def pin(self, segment: int) -> None:
+        """Keep this segment (and the ones it may draw on) for good: it holds a failure."""
+        self.pinned = max(self.pinned, segment)
+        self.pinned_from = min(self.pinned_from, segment - self.keep_segments + 1)
+
+    def next_segment(self) -> None:
+        """A step ended: start a new segment and forget the oldest ones (not pinned ones)."""
+        self.segment += 1
+        if self.pinned >= 0:
+            return  # after a failure only a few more steps run: keep everything
+        cutoff = self.segment - self.keep_segments + 1
+        drop = 0
+        while drop < len(self.entries) and self.entries[drop].segment < cutoff:
+            drop += 1
+        if not drop:
+            return
+        first_kept = self.entries[drop].index if drop < len(self.entries) else self.first_index + len(self.entries)
+        # outputs of dropped entries that are still alive become sources for what comes later
+        for t, ref in list(self.producer.items()):
+            if ref.entry < first_kept:
+                del self.producer[t]
+                self._source(t)
+        kept = self.entries[drop:]
+        for entry in kept:
+            for i, leaf in enumerate(entry.leaves):
+                if isinstance(leaf, Ref) and leaf.entry < first_kept:
+                    entry.leaves[i] = LOST  # its producer is gone: replays that need it cannot run
+                    entry.error = entry.error or "an input was made before the kept steps"
+        self.entries = kept
+        self.first_index = first_kept
+        live = {id(s) for e in kept for s in e.leaves if isinstance(s, Source)}
+        for t, source in list(self.sources.items()):
+            if id(source) not in live and not isinstance(t, torch.nn.Parameter):
+                del self.sources[t]
+        self._by_storage = {ptr: [s for s in sources if id(s) in live] for ptr, sources in self._by_storage.items()}
+        self._by_storage = {ptr: sources for ptr, sources in self._by_storage.items() if sources}
+
+    def entry(self, index: int) -> Entry | None:
+        i = index - self.first_index
+        return self.entries[i] if 0 <= i < len(self.entries) else None
+
+    def segment_entries(self, segment: int) -> list[Entry]:
+        return [e for e in self.entries if e.segment == segment]
+
+    def ancestors(self, targets: Iterable[int]) -> list[Entry]:
+        """The entries that the targets need, in recorded order."""
+        needed: set[int] = set()
+        stack = list(targets)
+        while stack:
+            index = stack.pop()
+            if index in needed:
+                continue
+            entry = self.entry(index)
+            if entry is None:
+                continue
+            needed.add(index)
+            for leaf in entry.leaves:
+                if isinstance(leaf, Ref):
+                    stack.append(leaf.entry)
+        return [e for e in self.entries if e.index in needed]
+
+
+class _Lost:
+    """An input whose producer was dropped from the tape before the step that needs it."""
+
+    def __repr__(self) -> str:
+        return "<lost input>"
+
+
+LOST = _Lost()
+
+
+class ReplayError(RuntimeError):
+    """The tape cannot re-run this step (an input was lost, or a call no longer fits)."""
+
+
+class Replay:
+    """Re-runs entries of a tape on the current state of the program's objects.
+
+    `substitute` maps a Source to the tensor to use instead (a subset of the batch rows);
+    `precision` overrides autocast ('fp32', 'fp16', 'bf16'); `before_entry` lets a watcher
+    know which recorded line is running (for calls made by the loop itself)."""
+
+    def __init__(self, tape: Tape, *, substitute: Callable[[Source], torch.Tensor | None] | None = None,
+                 precision: str | None = None, before_entry: Callable[[Entry], None] | None = None,
+                 unwrap: Callable[[Any], Any] | None = None):
+        self.tape = tape
+        self.substitute = substitute
+        self.precision = precision
+        self.before_entry = before_entry
+        self.unwrap = unwrap or (lambda module: module)
+        self.env: dict[Ref, torch.Tensor] = {}
+
+    def value(self, leaf: Any) -> Any:
+        if isinstance(leaf, Ref):
+            if leaf not in self.env:
+                raise ReplayError(f"entry {leaf.entry} was not replayed")
+            return self.env[leaf]
+        if isinstance(leaf, Source):
+            if self.substitute is not None:
+                replaced = self.substitute(leaf)
+                if replaced is not None:
+                    return replaced
+            return leaf.tensor
+        return leaf
+
+    def _autocast(self, entry: Entry) -> list[Any]:
+        contexts = []
+        for device, enabled, dtype in entry.autocast:
+            if self.precision == "fp32":
+                enabled = False
+            elif self.precision in ("fp16", "bf16"):
+                enabled, dtype = True, torch.float16 if self.precision == "fp16" else torch.bfloat16
+            contexts.append(torch.autocast(device, dtype=dtype, enabled=enabled))
+        return contexts
+
+    def run_entry(self, entry: Entry) -> Any:
+        if any(leaf is LOST for leaf in entry.leaves):
+            raise ReplayError(f"the inputs of `{entry.name}` were made before the steps nanwiz keeps")
+        args, kwargs = pytree.tree_unflatten([self.value(x) for x in entry.leaves], entry.spec)
+        if self.before_entry is not None:
+            self.before_entry(entry)
+        contexts = self._autocast(entry)
+        with torch.set_grad_enabled(entry.grad):
+            for context in contexts:
+                context.__enter__()
+            try:
+                if entry.kind == "call":
+                    out = self.unwrap(entry.target)(*args, **kwargs)
+                else:
+                    out = entry.target(*args, **kwargs)
+            finally:
+                for context in reversed(contexts):
+                    context.__exit__(None, None, None)
+        leaves = [t for t in pytree.tree_leaves(out) if isinstance(t, torch.Tensor)] if out is not None else []
+        if entry.inplace and not leaves and args:
+            leaves = [args[0]]
+        for position, t in enumerate(leaves):
+            self.env[Ref(entry.index, position)] = t
+        return out
+
+    def run(self, entries: Iterable[Entry]) -> None:
+        for entry in entries:
+            self.run_entry(entry)
+
+    def get(self, ref: Ref | Source) -> torch.Tensor:
+        return self.value(ref)
