@@ -205,7 +205,7 @@ def run(ctx: ProbeContext) -> None:
     else:
         found = []
     failing = training.failing_step()
-    if failing is not None and failing.failure != "param":
+    if failing is not None and failing.failure != "param" and len(failing.sample_indices()) >= 2:
         ctx.progress(0.85, f"bisecting the failing batch of step {failing.step}", force=True)
         in_batch, indices = bisect_batch(failing)
         ctx.fact("bisect.batch_bad_fraction", len(in_batch.bad) / len(indices) if in_batch.exhaustive

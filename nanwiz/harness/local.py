@@ -51,6 +51,8 @@ def bisect_batch(program: StepProgram, *, budget_s: float = BUDGET_S) -> tuple[G
     before the step)? Returns the group test over batch rows and the rows' sample indices."""
     indices = program.sample_indices()
     rows = list(range(len(indices)))
+    if len(rows) < 2:
+        return GroupTestResult(exhaustive=False), indices
 
     def test(group: list[int]) -> str | None:
         return step_fails(program, rows=group, train=False)

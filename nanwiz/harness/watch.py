@@ -84,6 +84,9 @@ def library_dirs() -> tuple[str, ...]:
     except AttributeError:  # some virtualenv builds lack them
         pass
     dirs.update({str(Path(torch.__file__).parent), str(Path(__file__).resolve().parents[1])})
+    probes = sys.modules.get("nanwiz.probes")  # editable installs keep the probes beside the package
+    if probes is not None and getattr(probes, "__file__", None):
+        dirs.add(str(Path(probes.__file__).resolve().parent))
     return tuple(sorted(d.rstrip("/") + "/" for d in dirs if d))
 
 
@@ -287,11 +290,16 @@ class OpWatcher(TorchFunctionMode):
         name = op_name(func)
         if name in _SKIP or name.startswith("is_"):
             out = func(*args, **kwargs)
-            if isinstance(out, torch.Tensor) and args and isinstance(args[0], torch.Tensor):
-                try:
-                    self.provenance[out] = (name, [args[0]])
-                except TypeError:
-                    pass
+            if args and isinstance(args[0], torch.Tensor):
+                taint = self.taint_of(args[0])
+                for t in ([out] if isinstance(out, torch.Tensor) else
+                          [o for o in out if isinstance(o, torch.Tensor)] if isinstance(out, (tuple, list)) else []):
+                    try:
+                        self.provenance[t] = (name, [args[0]])
+                        if taint is not None:  # a view or copy carries the value, and its history, on
+                            self.taint[t] = taint
+                    except TypeError:
+                        pass
             return out
         inputs = float_tensors((args, kwargs))
         in_nan, in_inf = _status(inputs)

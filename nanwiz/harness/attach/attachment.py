@@ -52,6 +52,8 @@ class BackwardCall:
     scaled: bool
     value: float | None = None
     where: Any = None
+    failing: bool = False
+    """Its loss was non-finite: the backward call to replay."""
 
 
 @dataclass
@@ -133,6 +135,8 @@ class Attachment:
         self._scaled: Any = None
         self._in_scaler_step: list[dict] = []
         self._guard: TrainingState | None = None
+        self._step_state: TrainingState | None = None
+        self._closure_state: TrainingState | None = None
         self._grad_marks: dict[int, tuple[torch.Tensor, torch.Tensor | None]] = {}
         self._steps_after_failure = 0
         self._handles: list[Any] = []
@@ -409,8 +413,10 @@ class Attachment:
             self._check_carried_grads()
         self.segment.backwards.append(call)
         call.value = float(value_t)  # on a CPU a read costs nothing; the loss is needed before backward runs
-        if not math.isfinite(call.value) and self.segment.failure is None:
-            self._fail("loss")
+        if not math.isfinite(call.value):
+            call.failing = True
+            if self.segment.failure is None:
+                self._fail("loss")
 
     def _check_carried_grads(self) -> None:
         """Before the first backward of a step: were the last step's gradients cleared?"""
@@ -447,18 +453,20 @@ class Attachment:
                                                  with_optimizers=False)
         modified = self._wrap_closure(args, kwargs)
         if modified is not None:
-            # forward and backward run inside step(closure): gradients are checked after it, against
-            # the state kept here (the update is then already applied and must be undone)
-            self._closure_state = TrainingState.capture(self.models, self.optimizers, self.scalers,
-                                                        self.schedulers, rng=self.segment.rng)
+            # forward and backward run inside step(closure): gradients are checked after it, and a
+            # failing update is undone back to the state kept here
+            self._step_state = TrainingState.capture(self.models, self.optimizers, self.scalers,
+                                                     self.schedulers, rng=self.segment.rng)
         else:
+            self._step_state = None
             self._closure_state = None
             self._check_gradients(optimizer)
         self.controls.before_step(optimizer)
         return modified
 
     def _wrap_closure(self, args: tuple, kwargs: dict) -> tuple | None:
-        closure = kwargs.get("closure") if "closure" in kwargs else (args[0] if args else None)
+        # the hook sees step's arguments with the optimizer first: (optimizer, closure)
+        closure = kwargs.get("closure") if "closure" in kwargs else (args[1] if len(args) > 1 else None)
         if closure is None or not callable(closure):
             return None
         me = self
@@ -466,6 +474,10 @@ class Attachment:
         def watched_closure(*a, **k):
             me.counts["closure"] += 1
             me.segment.closure = True
+            # the optimizer may move the weights between its calls to the closure (LBFGS): a replay
+            # of this call's forward and backward starts from the weights it is about to see
+            me._closure_state = TrainingState.capture(me.models, me.optimizers, me.scalers, me.schedulers,
+                                                      rng=RngState.capture())
             me.resume()
             try:
                 return closure(*a, **k)
@@ -474,7 +486,7 @@ class Attachment:
 
         if "closure" in kwargs:
             return args, {**kwargs, "closure": watched_closure}
-        return (watched_closure, *args[1:]), kwargs
+        return (args[0], watched_closure, *args[2:]), kwargs
 
     def _params(self, optimizer: Any) -> list[torch.Tensor]:
         return [p for g in optimizer.param_groups for p in g["params"]]
@@ -487,17 +499,15 @@ class Attachment:
         value = float(norm)
         self._grad_norm = value
         if not math.isfinite(value) and self.segment.failure is None:
-            self._fail("grad", optimizer, state=getattr(self, "_closure_state", None))
+            self._fail("grad", optimizer)
 
     def _optimizer_post(self, optimizer: Any, args: tuple, kwargs: dict) -> None:
         if threading.get_ident() != self.thread:
             return
         self.controls.after_step(optimizer)
-        if getattr(self, "_closure_state", None) is not None:
+        if getattr(self, "_step_state", None) is not None:
             self._check_gradients(optimizer)
-            if self.segment.failure is not None and self._guard is None:
-                self._guard = self._closure_state
-            self._closure_state = None
+            self._step_state = self._closure_state = None
         params = self._params(optimizer)
         check = self.segment.stats or self.segment.failure is None
         weight = None
@@ -605,14 +615,20 @@ class Attachment:
                                stats=(self.step + 1) % self.stats_every == 0)
 
     def _fail(self, kind: str, optimizer: Any = None, state: TrainingState | None = None) -> None:
-        """A failure in the current step: capture (first time) or note it, and guard the update."""
+        """A failure in the current step: capture (first time) or note it, and guard the update.
+
+        The state a replay starts from is the one the failing forward and backward saw (inside a
+        closure step, the weights the optimizer had set for that call); undoing the update goes back
+        to the state before the step."""
         self.segment.failure = kind
+        replay_state = None
         if kind in ("loss", "grad"):
-            self._guard = state or TrainingState.capture(self.models, self.optimizers, self.scalers,
-                                                         self.schedulers, rng=self.segment.rng)
+            replay_state = state or getattr(self, "_closure_state", None) or TrainingState.capture(
+                self.models, self.optimizers, self.scalers, self.schedulers, rng=self.segment.rng)
+            self._guard = getattr(self, "_step_state", None) or replay_state
         if self.failure is None:
             self.failure = Failure(kind=kind, step=self._next_step_number(optimizer), segment=self.segment,
-                                   state=self._guard if kind != "param" else None, optimizer=optimizer)
+                                   state=replay_state, optimizer=optimizer)
             self.tape.pin(self.segment.index)
 
     def _next_step_number(self, optimizer: Any) -> int:

@@ -98,11 +98,22 @@ class TapeStep:
         return pytree.tree_unflatten(values, spec)
 
     # ------------------------------------------------------------ replay
+    def _calls(self) -> list[Any]:
+        """The backward calls to replay: the one whose loss failed; for failing gradients, all of the
+        step's (accumulated micro-batches), or the last one when a closure re-ran the step."""
+        calls = self.segment.backwards
+        failing = [c for c in calls if c.failing]
+        if self.failure == "loss" and failing:
+            return failing[:1]
+        if self.segment.closure and calls:
+            return calls[-1:]
+        return list(calls)
+
     def _targets(self) -> list[Any]:
         if self.failure == "error":
             raised = [e for e in self.tape.entries if e.segment == self.segment.index and e.error]
             return [Ref(raised[-1].index, 0)] if raised else []
-        return [call.loss for call in self.segment.backwards]
+        return [call.loss for call in self._calls()]
 
     def _substitute(self, rows: list[int] | None, samples: list[int] | None):
         """Batch sources replaced by a batch of the same size made of some rows (repeated), or of
@@ -185,7 +196,7 @@ class TapeStep:
             value = replay.get(target)
             if value.numel() != 1:
                 value = value.sum()
-            label = "loss" if len(targets) == 1 else _label(i, self.segment.backwards[i])
+            label = "loss" if len(targets) == 1 else _label(i, self._calls()[i])
             terms[label] = value
         loss = None
         for value in terms.values():
@@ -195,7 +206,7 @@ class TapeStep:
         return terms, loss
 
     def backward(self, loss: torch.Tensor) -> None:
-        scaled = self.scaler is not None and any(c.scaled for c in self.segment.backwards)
+        scaled = self.scaler is not None and any(c.scaled for c in self._calls())
         if not scaled:
             loss.backward()
             return

@@ -33,7 +33,9 @@ from nanwiz.harness.watch import op_name
 
 _TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
 _NANWIZ_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) + os.sep
-_LIBRARY_DIRS = (_TORCH_DIR, _NANWIZ_DIR)
+_PROBES_DIR = os.path.join(os.path.dirname(_NANWIZ_DIR.rstrip(os.sep)), "probes") + os.sep
+_LIBRARY_DIRS = (_TORCH_DIR, _NANWIZ_DIR, _PROBES_DIR)
+"""torch, nanwiz, and nanwiz's probes (beside the package in an editable install)."""
 _NOT_RECORDED = {"__get__", "__set__", "__delete__", "__format__", "__repr__", "__str__", "item", "tolist",
                  "numpy", "__len__", "__bool__", "__index__", "__hash__", "__iter__", "dim", "size", "numel",
                  "data_ptr", "untyped_storage", "storage", "element_size", "stride", "is_floating_point",
