@@ -57,8 +57,17 @@ def run_spec(spec: dict, fd: int) -> int:
         emit({"event": "error", "kind": "probe", "title": "Probe failed", "probe": spec["probe"],
               "message": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()[-4000:]})
         return 1
-    # probes that work on the baseline's captured state run next, in this process
-    for name in spec.get("then") or []:
+    run_then(ctx, spec.get("then") or [])
+    return 0
+
+
+def run_then(ctx, names: list[str]) -> None:
+    """Probes that work on the baseline's captured state, run next in the same process; one that
+    fails is reported as failed and the others go on."""
+    from nanwiz.errors import NanwizError
+    from nanwiz.probes import PROBES
+
+    for name in names:
         then = PROBES[name]
         ctx.switch(name, then.FACTS)
         ctx.emit({"event": "start", "environment": {}})
@@ -70,7 +79,6 @@ def run_spec(spec: dict, fd: int) -> int:
         except Exception as exc:  # noqa: BLE001 - one local probe failing must not lose the others
             ctx.emit({"event": "error", "kind": "probe", "title": "Probe failed",
                       "message": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()[-4000:]})
-    return 0
 
 
 def serve(sock_fd: int) -> int:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import torch
 
 from nanwiz.harness.protocol import ProbeContext
-from nanwiz.harness.replay import localize
+from nanwiz.harness.local import step_fails
+from nanwiz.harness.replay import localize, localize_step
 from nanwiz.harness.run import first_failure
 from nanwiz.harness.watch import RangeWatcher
 from nanwiz.variation import Variation
@@ -32,7 +33,46 @@ def _unsupported(failure, fp32_failure, ctx: ProbeContext, precision: str) -> bo
     return True
 
 
+def run_local(ctx: ProbeContext, program, amp: str | None) -> None:
+    """On the failing step itself: replay it in fp32 (watching for values fp16 cannot hold), and, when
+    the training uses half precision, in bf16 and fp16 (naming the op that fails first in fp16)."""
+    watcher = RangeWatcher()
+    with watcher:
+        reason32 = step_fails(program, precision="fp32")
+    ctx.fact("amp.fp32_clean", reason32 is None)
+    max_abs, min_small = watcher.result()
+    ctx.fact("amp.fp32_exceeds_fp16", max_abs > FP16_MAX)
+    ctx.fact("amp.fp32_underflows_fp16", min_small < FP16_SMALLEST)
+    ctx.detail("fp32_range", {"max_abs": max_abs, "min_nonzero_into_log_or_div": min_small})
+    detail = {"step": program.step, "fp32": reason32}
+    if amp is None:
+        ctx.detail("local", {**detail, "half_precision_runs": "skipped: the training runs in fp32"})
+        return
+    for precision in ("bf16", "fp16"):
+        ctx.progress(0.4 if precision == "bf16" else 0.7, f"step {program.step} in {precision}", force=True)
+        reason = step_fails(program, precision=precision)
+        detail[precision] = reason
+        if reason is not None and reason32 is None and not reason.startswith("non-finite"):
+            ctx.detail(f"{precision}_unsupported", reason)  # an error only autocast raises says nothing of NaN
+            continue
+        ctx.fact(f"amp.{precision}_clean", reason is None)
+    if detail.get("fp16") and detail["fp16"].startswith("non-finite"):
+        loc = localize_step(program, precision="fp16")
+        detail["first_nonfinite"] = loc
+        if loc.get("op"):
+            ctx.fact("amp.fp16_op", loc["op"])
+    ctx.detail("local", detail)
+
+
 def run(ctx: ProbeContext) -> None:
+    captured = ctx.captured()
+    program = captured.failing_step() if captured is not None else None
+    if program is not None and program.failure != "param":
+        amp = captured.config()["amp"]
+        half = any(p.dtype == torch.float16 for m in captured.models for p in m.parameters())
+        run_local(ctx, program, None if amp == "none" and not half else amp)
+        ctx.progress(1.0, "done", force=True)
+        return
     fp32 = ctx.training(Variation(amp="none"))
     watch_every = max(1, fp32.steps // 50)
     records = fp32.run(stats_every=watch_every, watch=RangeWatcher, progress=ctx.stage(0, 3, "fp32"))

@@ -50,21 +50,59 @@ def _forward(training, batch, train_mode: bool) -> tuple[bool, float | None]:
     return finite, scale
 
 
-def run(ctx: ProbeContext) -> None:
-    training = ctx.training()
-    layers = _bn_layers(training.model)
+def _replay_output(program, train: bool) -> tuple[bool, float | None]:
+    """(finite, median |output|) of the failing call replayed in train or eval mode, nothing updated."""
+    outputs: list[torch.Tensor] = []
+    handles = [m.register_forward_hook(lambda _m, _i, out: outputs.extend(float_tensors(out)))
+               for m in program.models]
+    try:
+        program.restore()
+        with torch.no_grad():
+            _terms, loss = program.forward_loss(train=train)
+    finally:
+        for handle in handles:
+            handle.remove()
+    finite = bool(torch.isfinite(loss).all()) and all(bool(torch.isfinite(t).all()) for t in outputs)
+    scale = None
+    if outputs:
+        values = outputs[0].detach().float().abs().flatten()
+        values = values[torch.isfinite(values)]
+        if values.numel():
+            scale = float(values.median())
+    return finite, scale
+
+
+def run_local(ctx: ProbeContext, program) -> None:
+    """On the captured failure: a training step that failed says nothing of eval mode; an evaluation
+    that returned NaN/Inf (the model in eval mode) is replayed with batch statistics instead."""
+    layers = [(n, m) for model in program.models for n, m in _bn_layers(model)]
     ctx.fact("bn.present", bool(layers))
     if not layers:
-        ctx.progress(1.0, "no BatchNorm layers", force=True)
         return
-    # the running statistics that matter are those at the end of the user's training
-    records = training.run(progress=ctx.stage(0, 2, "training in train mode"))
-    failure = first_failure(records)
-    ctx.fact("bn.train_nonfinite", failure is not None)
-    if failure is not None:
-        ctx.detail("train_failure", failure.to_dict())
-        ctx.progress(1.0, "training itself fails; eval mode not checked", force=True)
+    ctx.fact("bn.train_nonfinite", program.failure != "eval")
+    if program.failure != "eval":
+        ctx.detail("note", "training itself fails; eval mode not checked")
         return
+    program.restore()
+    _running_stats(ctx, layers)
+    ctx.fact("bn.eval_nonfinite", True)
+    _ok_eval, scale_eval = _replay_output(program, train=False)
+    _ok_train, scale_train = _replay_output(program, train=True)
+    if scale_eval is not None and scale_train:
+        ctx.fact("bn.eval_shift", scale_eval / scale_train)
+    kept = [(m, m.running_mean, m.running_var, m.track_running_stats) for _, m in layers]
+    try:
+        for m, *_ in kept:
+            m.running_mean, m.running_var, m.track_running_stats = None, None, False
+        ok, _ = _replay_output(program, train=False)
+        ctx.fact("bn.eval_batch_stats_clean", ok)
+    finally:
+        for m, mean, var, track in kept:
+            m.running_mean, m.running_var, m.track_running_stats = mean, var, track
+    program.restore()
+
+
+def _running_stats(ctx: ProbeContext, layers) -> None:
     stats_bad, var_min, per_layer = False, math.inf, {}
     for name, m in layers:
         mean, var = m.running_mean, m.running_var
@@ -79,6 +117,30 @@ def run(ctx: ProbeContext) -> None:
     if math.isfinite(var_min):
         ctx.fact("bn.running_var_min", var_min)
     ctx.detail("layers", per_layer)
+
+
+def run(ctx: ProbeContext) -> None:
+    captured = ctx.captured()
+    program = captured.failing_step() if captured is not None else None
+    if program is not None and program.failure != "param":
+        run_local(ctx, program)
+        ctx.progress(1.0, "done", force=True)
+        return
+    training = ctx.training()
+    layers = _bn_layers(training.model)
+    ctx.fact("bn.present", bool(layers))
+    if not layers:
+        ctx.progress(1.0, "no BatchNorm layers", force=True)
+        return
+    # the running statistics that matter are those at the end of the user's training
+    records = training.run(progress=ctx.stage(0, 2, "training in train mode"))
+    failure = first_failure(records)
+    ctx.fact("bn.train_nonfinite", failure is not None)
+    if failure is not None:
+        ctx.detail("train_failure", failure.to_dict())
+        ctx.progress(1.0, "training itself fails; eval mode not checked", force=True)
+        return
+    _running_stats(ctx, layers)
 
     saved = copy.deepcopy(training.model.state_dict())
     eval_bad, ratios, bad_batches = False, [], []

@@ -48,10 +48,8 @@ def model_view(program) -> tuple[set[str] | None, tuple[int, ...] | None, dict[s
     modes = [(m, m.training) for m in program.models]
     try:
         program.restore(initial=True)
-        for model in program.models:
-            model.eval()
         with torch.no_grad():
-            program.forward_loss()
+            program.forward_loss(train=False)
     except Exception:  # noqa: BLE001 - e.g. a label out of range: the forward already ran
         pass
     finally:

@@ -191,10 +191,8 @@ def run(ctx: ProbeContext) -> None:
     try:
         if program is None:
             raise RuntimeError("no step of the training can be re-run")
-        for model in models:
-            model.train()
         with survey:
-            loss_terms, _loss = program.forward_loss()
+            loss_terms, _loss = program.forward_loss(train=True)
     except Exception as exc:
         from nanwiz.errors import ScriptError
 

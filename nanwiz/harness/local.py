@@ -21,15 +21,14 @@ BUDGET_S = 20.0
 def step_fails(program: StepProgram, *, rows: list[int] | None = None, samples: list[int] | None = None,
                precision: str | None = None, initial: bool = False, train: bool = True) -> str | None:
     """Replay the step's forward, loss and backward without updating anything: None when everything
-    stays finite, else a short reason (a non-finite loss or gradient, or the error raised)."""
+    stays finite, else a short reason (a non-finite loss or gradient, or the error raised).
+    `train=False` runs the models in eval mode (no batch statistics, no dropout)."""
     program.restore(initial=initial)
     program.zero_grad()
     modes = [(m, m.training) for m in program.models]
-    if not train:
-        for model in program.models:
-            model.eval()
     try:
-        _terms, loss = program.forward_loss(rows=rows, samples=samples, precision=precision)
+        _terms, loss = program.forward_loss(rows=rows, samples=samples, precision=precision,
+                                            train=None if train else False)
         if not bool(torch.isfinite(loss.detach()).all()):
             return "non-finite loss"
         program.backward(loss)

@@ -84,9 +84,9 @@ class ProbeContext:
     def dataset(self):
         """The map-style dataset: the contract script's, or the one the user's DataLoader read
         (None when the program used none)."""
-        if self.program is not None:
-            run = self.captured()
-            return run.dataset() if run is not None else None
+        run = self.captured() if self.program is None else self._baseline
+        if self.program is not None or hasattr(run, "seen_dataset"):
+            return run.seen_dataset() if run is not None else None
         if self._dataset is None:
             target = self.target()
             from nanwiz.harness.run import seed_everything

@@ -55,7 +55,7 @@ def localize(run: TrainingRun) -> dict[str, Any]:
     return result
 
 
-def localize_step(program: StepProgram) -> dict[str, Any]:
+def localize_step(program: StepProgram, precision: str | None = None) -> dict[str, Any]:
     """Replay one step with every op, module and autograd node watched, and describe the failure:
     the phase (input, forward, loss, backward, optimizer), the op that *produced* the first
     non-finite value from finite inputs, its module, source line and operands."""
@@ -87,7 +87,7 @@ def localize_step(program: StepProgram) -> dict[str, Any]:
                                               module_type=None, frame=None))
     try:
         with torch.autograd.set_detect_anomaly(True, check_nan=False), tracker, watcher:
-            terms, loss = program.forward_loss()
+            terms, loss = program.forward_loss(precision=precision)
     except Exception as exc:
         result.update(reproduced=True, phase="forward", op=None,
                       error={"type": type(exc).__name__, "message": str(exc).strip()[:500]})

@@ -339,8 +339,8 @@ class TrainingRun:
         return [self.step(t) for t in range(snap["step"], step)]
 
     # ------------------------------------------------------------ one step
-    def forward_loss(self, batch: Any) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
-        self.model.train()
+    def forward_loss(self, batch: Any, train: bool = True) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+        self.model.train(train)
         with self.autocast():
             out = self.target.compute_loss(self.model, batch)
         terms = split_terms(out, self.target.path.name)

@@ -39,9 +39,11 @@ class StepProgram(Protocol):
         """The step's input tensors, as the data source gave them."""
 
     def forward_loss(self, *, rows: list[int] | None = None, samples: list[int] | None = None,
-                     precision: str | None = None) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+                     precision: str | None = None, train: bool | None = None
+                     ) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
         """The step's forward pass and loss; under another precision; with the batch made of only
-        some of its rows, or of other dataset samples (see `fill`)."""
+        some of its rows, or of other dataset samples (see `fill`); with the models in train or eval
+        mode (None: as the step ran)."""
 
     def backward(self, loss: torch.Tensor) -> None:
         """Backward as the original step did it (scaled by the GradScaler when it had one)."""
@@ -109,17 +111,19 @@ class ContractStep:
         return list(iter_tensors(self.batch()))
 
     def forward_loss(self, *, rows: list[int] | None = None, samples: list[int] | None = None,
-                     precision: str | None = None) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+                     precision: str | None = None, train: bool | None = None
+                     ) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+        train = True if train is None else train
         if samples is not None:
             batch = self.run.load_batch(fill(samples, len(self.sample_indices())))
         else:
             batch = self.batch(rows)
         if precision is None:
-            return self.run.forward_loss(batch)
+            return self.run.forward_loss(batch, train)
         saved = self.run.amp
         self.run.amp = None if precision == "fp32" else precision
         try:
-            return self.run.forward_loss(batch)
+            return self.run.forward_loss(batch, train)
         finally:
             self.run.amp = saved
 

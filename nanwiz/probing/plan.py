@@ -28,7 +28,7 @@ VERIFY_MIN_PROBABILITY = 0.01
 VERIFY_MAX = 5
 
 
-PROGRAM_LOCAL = ("inspect", "bisect", "lr_zero")
+PROGRAM_LOCAL = ("inspect", "bisect", "lr_zero", "amp", "batchnorm")
 """Probes that `nanwiz run` runs in the program's own process, on the failure it captured."""
 
 

@@ -125,10 +125,10 @@ def run_probe(spec: ProbeSpec, on_event: Callable[[dict], None] | None = None,
                 os.close(out_write)
     finally:
         os.close(write_fd)
-    events: list[dict] = []
     outcome.started = started
-    reader = threading.Thread(target=_read_events, args=(read_fd, events, on_event, outcome, spec.probe),
-                              daemon=True)
+    collector = EventCollector(outcome, spec.probe, on_event)
+    events = collector.events
+    reader = threading.Thread(target=_read_events, args=(read_fd, collector), daemon=True)
     reader.start()
     copier = None
     if out_read is not None:
@@ -198,41 +198,55 @@ def _copy_output(fd: int, log: Any, output: Callable[[str], None]) -> None:
                 pass
 
 
-def _read_events(fd: int, events: list[dict], on_event, outcome: ProbeOutcome, main: str) -> None:
+class EventCollector:
+    """Sorts a probe process's events into outcomes: the main probe's, and those of the probes
+    that ran after it in the same process (tagged with their own name)."""
+
+    def __init__(self, outcome: ProbeOutcome, main: str, on_event=None):
+        self.outcome = outcome
+        self.main = main
+        self.on_event = on_event
+        self.events: list[dict] = []
+
+    def __call__(self, event: dict) -> None:
+        self.events.append(event)
+        kind = event.get("event")
+        probe = event.get("probe") or self.main
+        target = self.outcome
+        if probe != self.main:
+            target = self.outcome.others.get(probe)
+            if target is None:
+                target = self.outcome.others[probe] = ProbeOutcome(probe=probe, status="failed",
+                                                                   started=time.monotonic())
+        if kind == "fact":
+            target.facts[event["id"]] = event["value"]
+        elif kind == "detail":
+            target.details[event["key"]] = event["value"]
+        elif kind == "start":
+            target.environment = event.get("environment", {})
+        elif probe != self.main and kind in ("done", "error"):
+            target.finished = True
+            target.duration = time.monotonic() - target.started
+            target.status = "done" if kind == "done" else "failed"
+            if kind == "error":
+                target.reason, target.title = event.get("message"), event.get("title")
+                if event.get("traceback"):
+                    target.details["traceback"] = event["traceback"]
+        if self.on_event is not None:
+            try:
+                self.on_event(event)
+            except Exception:  # noqa: BLE001 - a broken progress display must not kill the probe
+                pass
+
+
+def _read_events(fd: int, collector: EventCollector) -> None:
     with os.fdopen(fd, "rb") as stream:
         for raw in stream:
             try:
                 event = json.loads(raw)
             except ValueError:
                 continue
-            events.append(event)
-            kind = event.get("event")
-            probe = event.get("probe") or main
-            target = outcome
-            if probe != main:
-                target = outcome.others.get(probe)
-                if target is None:
-                    target = outcome.others[probe] = ProbeOutcome(probe=probe, status="failed",
-                                                                  started=time.monotonic())
-            if kind == "fact":
-                target.facts[event["id"]] = event["value"]
-            elif kind == "detail":
-                target.details[event["key"]] = event["value"]
-            elif kind == "start":
-                target.environment = event.get("environment", {})
-            elif probe != main and kind in ("done", "error"):
-                target.finished = True
-                target.duration = time.monotonic() - target.started
-                target.status = "done" if kind == "done" else "failed"
-                if kind == "error":
-                    target.reason, target.title = event.get("message"), event.get("title")
-                    if event.get("traceback"):
-                        target.details["traceback"] = event["traceback"]
-            if on_event is not None:
-                try:
-                    on_event(event)
-                except Exception:  # noqa: BLE001 - a broken progress display must not kill the probe
-                    pass
+            collector(event)
 
 
 def _stop(proc: Any) -> None:

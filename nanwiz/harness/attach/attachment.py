@@ -83,7 +83,7 @@ class Failure:
     """The first failure, with what a replay of its step needs."""
 
     kind: str
-    """'loss', 'grad', 'param' or 'error'."""
+    """'loss', 'grad', 'param', 'error', or 'eval' (evaluation output; training itself was finite)."""
     step: int
     segment: Segment
     state: TrainingState | None
@@ -91,6 +91,8 @@ class Failure:
     record: StepRecord | None = None
     error: dict[str, Any] | None = None
     optimizer: Any = None
+    entry: int | None = None
+    """For 'eval' (a model in eval mode returned NaN/Inf): the tape entry of that call."""
 
 
 class Attachment:
@@ -361,15 +363,24 @@ class Attachment:
             self._stats_mode.__exit__(None, None, None)
             self._watched = getattr(self, "_watched", []) + [self._stats_mode]
             self._stats_mode = None
+        evaluated_nonfinite = False
         if any(True for _ in module.parameters()):
             inner = _unwrap(module)
             if not any(m is inner for m in self.models):
                 self.models.append(inner)
             tensors = float_tensors(result)
-            if tensors and len(self.segment.out_absmax) < 8:
-                self.segment.out_absmax.append(absmax(tensors[0]))
-        self.tape.record("call", type(module).__name__, module, tuple(args), dict(kwargs or {}), result,
-                         error=error if isinstance(error, Exception) else None)
+            if module.training:
+                if tensors and len(self.segment.out_absmax) < 8:
+                    self.segment.out_absmax.append(absmax(tensors[0]))
+            elif tensors and self.failure is None:
+                # evaluation (model.eval()): no backward will check it, so its output is checked here
+                evaluated_nonfinite = not all(bool(torch.isfinite(t).all()) for t in tensors)
+        entry = self.tape.record("call", type(module).__name__, module, tuple(args), dict(kwargs or {}), result,
+                                 error=error if isinstance(error, Exception) else None)
+        if entry is not None:
+            entry.training = module.training
+        if evaluated_nonfinite and entry is not None:
+            self._fail("eval", entry=entry.index)
         self.resume()
 
     # ------------------------------------------------------------ data
@@ -614,21 +625,26 @@ class Attachment:
         self.segment = Segment(index=segment.index + 1, rng=RngState.capture(),
                                stats=(self.step + 1) % self.stats_every == 0)
 
-    def _fail(self, kind: str, optimizer: Any = None, state: TrainingState | None = None) -> None:
+    def _fail(self, kind: str, optimizer: Any = None, state: TrainingState | None = None,
+              entry: int | None = None) -> None:
         """A failure in the current step: capture (first time) or note it, and guard the update.
 
         The state a replay starts from is the one the failing forward and backward saw (inside a
         closure step, the weights the optimizer had set for that call); undoing the update goes back
         to the state before the step."""
-        self.segment.failure = kind
+        if kind != "eval":
+            self.segment.failure = kind
         replay_state = None
+        if kind == "eval":
+            replay_state = TrainingState.capture(self.models, self.optimizers, self.scalers, self.schedulers,
+                                                 rng=RngState.capture())
         if kind in ("loss", "grad"):
             replay_state = state or getattr(self, "_closure_state", None) or TrainingState.capture(
                 self.models, self.optimizers, self.scalers, self.schedulers, rng=self.segment.rng)
             self._guard = getattr(self, "_step_state", None) or replay_state
         if self.failure is None:
             self.failure = Failure(kind=kind, step=self._next_step_number(optimizer), segment=self.segment,
-                                   state=replay_state, optimizer=optimizer)
+                                   state=replay_state, optimizer=optimizer, entry=entry)
             self.tape.pin(self.segment.index)
 
     def _next_step_number(self, optimizer: Any) -> int:

@@ -110,6 +110,8 @@ class TapeStep:
         return list(calls)
 
     def _targets(self) -> list[Any]:
+        if self.failure == "eval" and self.failure_info.entry is not None:
+            return [Ref(self.failure_info.entry, 0)]
         if self.failure == "error":
             raised = [e for e in self.tape.entries if e.segment == self.segment.index and e.error]
             return [Ref(raised[-1].index, 0)] if raised else []
@@ -170,7 +172,8 @@ class TapeStep:
         return batches[0][0].batch.dataset if batches else None
 
     def forward_loss(self, *, rows: list[int] | None = None, samples: list[int] | None = None,
-                     precision: str | None = None) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+                     precision: str | None = None, train: bool | None = None
+                     ) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
         targets = self._targets()
         if not targets:
             raise RuntimeError("no loss was recorded for this step")
@@ -183,8 +186,7 @@ class TapeStep:
                                   entry.where.code)
 
         replay = Replay(self.tape, substitute=self._substitute(rows, samples), precision=precision,
-                        before_entry=before,
-                        unwrap=_unwrap)
+                        before_entry=before, unwrap=_unwrap, mode=train)
         try:
             replay.run(entries)
         finally:

@@ -29,8 +29,8 @@ _RAN_HERE = False
 class AttachedRun:
     """One execution of the user's program under a Variation, watched."""
 
-    def __init__(self, program: ProgramSpec, variation: Variation | None = None, *, exclude: tuple[int, ...] = (),
-                 seed: int | None = None, max_steps: int | None = None):
+    def __init__(self, program: ProgramSpec | None, variation: Variation | None = None, *,
+                 exclude: tuple[int, ...] = (), seed: int | None = None, max_steps: int | None = None):
         self.program = program
         self.variation = variation or Variation()
         self.controls = Controls.of(self.variation, exclude, seed)
@@ -58,6 +58,8 @@ class AttachedRun:
             stop_at_failure: bool = True, continue_after_failure: int = 0,
             on_record: Callable[[StepRecord], None] | None = None) -> list[StepRecord]:
         global _RAN_HERE
+        if self.run_records is not None and self.program is None:
+            return self.records  # watched in this process already: the run is what happened
         limit = steps or self.max_steps
         if _RAN_HERE:
             result = _run_forked(self, stats_every=stats_every, watch=watch, progress=progress, steps=limit,
@@ -92,12 +94,22 @@ class AttachedRun:
         self.run_records = self.records
         return self.records
 
+    @classmethod
+    def watched(cls, attachment: Attachment, outcome: ProgramOutcome) -> AttachedRun:
+        """A run that already happened in this process under `attachment` (nanwiz.watch())."""
+        run = cls(None)
+        run.attachment, run.outcome = attachment, outcome
+        run._split_records(attachment.records, attachment.failure.step if attachment.failure else None)
+        run.info = run._info(outcome)
+        run.run_records = run.records
+        return run
+
     def _check_trained(self, outcome: ProgramOutcome) -> None:
         attachment = self.attachment
         assert attachment is not None
         if attachment.started:
             return
-        name = self.program.display
+        name = self.program.display if self.program is not None else "the watched code"
         if outcome.status == "error":
             raise ScriptError(f"{name} raised {type(outcome.error).__name__} before training started:\n\n"
                               f"{outcome.traceback}", title="Your program failed")
@@ -153,13 +165,14 @@ class AttachedRun:
                 "batch_size": program.batch_size() if program is not None else None}
 
     def settings_dict(self) -> dict[str, Any]:
-        return {**self.config(), "program": self.program.display, "steps": len(self.records) or None}
+        return {**self.config(), "program": self.program.display if self.program else None,
+                "steps": len(self.records) or None}
 
     def step_program(self, step: int):
         """Only the failing step's tape is kept: other steps cannot be re-run."""
         return None
 
-    def dataset(self) -> Any:
+    def seen_dataset(self) -> Any:
         """The map-style dataset the program's DataLoader read (the failing step's, else the first)."""
         program = self.failing_step()
         if program is not None and program.dataset() is not None:

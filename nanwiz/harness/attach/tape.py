@@ -112,6 +112,8 @@ class Entry:
     inplace: bool = False
     outputs: int = 0
     error: str | None = None
+    training: bool | None = None
+    """For a root module call: whether the module was in train mode (replayed in the same mode)."""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"index": self.index, "kind": self.kind, "name": self.name}
@@ -328,8 +330,10 @@ class Replay:
 
     def __init__(self, tape: Tape, *, substitute: Callable[[Source], torch.Tensor | None] | None = None,
                  precision: str | None = None, before_entry: Callable[[Entry], None] | None = None,
-                 unwrap: Callable[[Any], Any] | None = None):
+                 unwrap: Callable[[Any], Any] | None = None, mode: bool | None = None):
         self.tape = tape
+        self.mode = mode
+        """Run root module calls in train (True) or eval (False) mode; None: as recorded."""
         self.substitute = substitute
         self.precision = precision
         self.before_entry = before_entry
@@ -371,7 +375,16 @@ class Replay:
                 context.__enter__()
             try:
                 if entry.kind == "call":
-                    out = self.unwrap(entry.target)(*args, **kwargs)
+                    module = self.unwrap(entry.target)
+                    mode = self.mode if self.mode is not None else entry.training
+                    modes = [(m, m.training) for m in module.modules()] if mode is not None else []
+                    if mode is not None:
+                        module.train(mode)
+                    try:
+                        out = module(*args, **kwargs)
+                    finally:
+                        for m, mode in modes:
+                            m.train(mode)
                 else:
                     out = entry.target(*args, **kwargs)
             finally:
