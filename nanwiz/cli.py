@@ -32,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_knowledge(parser, top=True)
     parser.add_argument("--model", metavar="SCRIPT", help="open the interactive session with the probes "
                         "already running on this training script")
+    parser.add_argument("--run", metavar="SCRIPT", help="open the interactive session on your own program, run "
+                        "under the watch: nanwiz --run train.py [ARGS...] (everything after the script is "
+                        "the program's)")
     parser.add_argument("--resume", metavar="SESSION", help="continue a saved session (JSON)")
     parser.add_argument("--session", metavar="PATH", help="where the interactive session is saved "
                         "continuously (default: nanwiz-session.json next to the script, or in the "
@@ -134,7 +137,11 @@ def main(argv: list[str] | None = None) -> int:
     program: list[str] = []
     if "run" in argv and not any(a in ("probe", "report", "kb") for a in argv[:argv.index("run")]):
         argv, program = split_run(parser, argv)
+    elif "--run" in argv:  # the interactive session on a program: what follows the script is the program's
+        at = argv.index("--run")
+        argv, program = argv[:at + 2], argv[at + 2:]
     args = parser.parse_args(argv)
+    args.program_args = program
     if args.command == "run":
         args.script = program[0] if program and not args.module else None
         args.args = program[1:] if program and not args.module else program

@@ -32,6 +32,16 @@ def run_tui_command(args) -> int:
     if session is None:
         session = Session(knowledge_dirs=list(args.knowledge or []))
     script = check_script_path(args.model) if args.model else None
+    if getattr(args, "run", None):
+        if args.model:
+            raise UsageError("give either --model (a contract script) or --run (your own program), not both")
+        from nanwiz.commands.run import program_spec
+        from nanwiz.harness.attach.launch import ProgramSpec
+
+        spec = program_spec(args.run, None, list(args.program_args or []))
+        source = ProgramSpec.model_validate(spec).source_file
+        session.program = spec
+        script = Path(source)
     if args.session:
         save_path = Path(args.session)
         if save_path.is_dir():

@@ -149,8 +149,22 @@ def localize_step(program: StepProgram, precision: str | None = None) -> dict[st
     if grad_bad and scaler is None:
         result.update(reproduced=True, phase="backward", op=None, kind="nan")
         return result
-    # gradients finite (or skipped by the GradScaler): take the optimizer step
+    # gradients finite (or skipped by the GradScaler): clip them as the step did, then take the update
     optimizers = getattr(program, "optimizers", [])
+    if not grad_bad:
+        before = _grad_norm(params)
+        if program.clip():
+            clipped_bad = [names.get(id(p), "?") for p in params
+                           if p.grad is not None and not torch.isfinite(p.grad).all()]
+            if clipped_bad:
+                # finite gradients whose float32 norm overflows: clip_grad_norm_ scales them by inf/inf
+                result.update(reproduced=True, phase="clip", op="clip_grad_norm_", kind="nan", module=None,
+                              module_type=None, operand_zero=False, operand_negative=False, from_constant=False,
+                              grad_norm_before_clip=before, params_nonfinite_grad=clipped_bad)
+                where = getattr(program, "clip_where", None)
+                if where:
+                    result["root"] = {"op": "clip_grad_norm_", "produced": "nan", "source": where}
+                return result
     program.update()
     after_bad = [names.get(id(p), "?") for p in params if not torch.isfinite(p.detach()).all()]
     result["params_nonfinite_after_step"] = after_bad
@@ -163,3 +177,9 @@ def localize_step(program: StepProgram, precision: str | None = None) -> dict[st
                       optimizer_eps=min(eps) if eps else None, operand_zero=False, operand_negative=False,
                       from_constant=False)
     return result
+
+
+def _grad_norm(params: list[torch.Tensor]) -> float:
+    """The global gradient norm in float64 (finite even where float32 overflows)."""
+    grads = [p.grad.detach().double() for p in params if p.grad is not None]
+    return float(torch.linalg.vector_norm(torch.stack([g.norm() for g in grads]))) if grads else 0.0

@@ -48,8 +48,11 @@ class StepProgram(Protocol):
     def backward(self, loss: torch.Tensor) -> None:
         """Backward as the original step did it (scaled by the GradScaler when it had one)."""
 
+    def clip(self) -> bool:
+        """Clip the gradients as the original step did; False when it did not clip."""
+
     def update(self) -> None:
-        """The optimizer step as the original did it (clipping, GradScaler), on the current grads."""
+        """The optimizer step as the original did it (GradScaler), on the current grads."""
 
     def zero_grad(self) -> None: ...
 
@@ -134,10 +137,13 @@ class ContractStep:
         else:
             loss.backward()
 
+    def clip(self) -> bool:
+        if self.grad_clip is None:
+            return False
+        torch.nn.utils.clip_grad_norm_(self.params, self.grad_clip)
+        return True
+
     def update(self) -> None:
-        grads_ok = all(bool(torch.isfinite(p.grad).all()) for p in self.params if p.grad is not None)
-        if self.grad_clip is not None and grads_ok:
-            torch.nn.utils.clip_grad_norm_(self.params, self.grad_clip)
         if self.freeze:
             return
         if self.scaler is not None:

@@ -250,7 +250,10 @@ class Diagnoser:
         return record
 
     def run(self, probes: Iterable[str], verify: bool = True) -> Session:
-        """Run the probes (first those that check the script), then verify fixes."""
+        """Run the probes (first those that check the script), then verify fixes. For a session of
+        `nanwiz run` (the user's own program), run that program's plan instead."""
+        if self.session.program is not None:
+            return self.run_program(verify=verify)
         probes = [p for p in probes if p != "fixes"] + (["fixes"] if "fixes" in probes else [])
         first = [p for p in FIRST if p in probes]
         rest = [p for p in probes if p not in FIRST and p != "fixes"]

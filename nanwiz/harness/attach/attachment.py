@@ -74,6 +74,7 @@ class Segment:
     unscaled: set[int] = field(default_factory=set)
     clip_calls: list[dict[str, Any]] = field(default_factory=list)
     zero_grad_calls: int = 0
+    grad_norm_before_clip: float | None = None
     grads_carried: bool | None = None
     closure: bool = False
 
@@ -228,7 +229,10 @@ class Attachment:
 
         def clip(original):
             def wrapper(parameters, max_norm, *args, **kwargs):
-                me._on_clip(max_norm)
+                if isinstance(parameters, torch.Tensor):
+                    parameters = [parameters]
+                parameters = list(parameters)
+                me._on_clip(max_norm, parameters)
                 me.suspend()
                 try:
                     return original(parameters, max_norm, *args, **kwargs)
@@ -508,7 +512,8 @@ class Attachment:
             return
         norm = _global_norm(grads)
         value = float(norm)
-        self._grad_norm = value
+        before = self.segment.grad_norm_before_clip
+        self._grad_norm = before if before is not None and not math.isfinite(value) else value
         if not math.isfinite(value) and self.segment.failure is None:
             self._fail("grad", optimizer)
 
@@ -547,8 +552,12 @@ class Attachment:
                 break
         self._end_segment(optimizer, skipped=True, weight_norm=None, scaler=scaler)
 
-    def _on_clip(self, max_norm: Any) -> None:
+    def _on_clip(self, max_norm: Any, parameters: list[torch.Tensor]) -> None:
         self.counts["clip"] += 1
+        if threading.get_ident() == self.thread and self.segment.grad_norm_before_clip is None:
+            grads = [p.grad for p in parameters if isinstance(p, torch.Tensor) and p.grad is not None]
+            if grads:  # the norm before clipping (float64): what the gradients really were
+                self.segment.grad_norm_before_clip = float(_global_norm(grads))
         scaled = any(s.is_enabled() for s in self.scalers) and not self.segment.unscaled
         if scaled:
             self.counts["clip_scaled"] += 1
@@ -558,7 +567,9 @@ class Attachment:
             limit = math.inf
         if math.isfinite(limit):
             self.counts["clip_finite"] += 1
-        self.segment.clip_calls.append({"max_norm": limit, "before_unscale": scaled})
+        where = caller(3)
+        self.segment.clip_calls.append({"max_norm": limit, "before_unscale": scaled,
+                                        "where": where.to_dict() if where is not None else None})
 
     # ------------------------------------------------------------ steps and records
     def _end_segment(self, optimizer: Any, *, skipped: bool, weight_norm: float | None, scaler: Any = None) -> None:

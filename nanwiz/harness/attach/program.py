@@ -48,6 +48,8 @@ class TapeStep:
         self.grad_clip = min(clips) if clips else None
         self.freeze = False
         self.sources: list[Source] = [s for batch in self.segment.batches for s in batch]
+        self.clip_where = next((c["where"] for c in self.segment.clip_calls if c.get("where")), None)
+        """The loop's clip_grad_norm_ call (file, line, code), when it clipped."""
 
     # ------------------------------------------------------------ state
     def restore(self, initial: bool = False) -> None:
@@ -219,10 +221,19 @@ class TapeStep:
                 if p.grad is not None:
                     p.grad.div_(scale)
 
+    def clip(self) -> bool:
+        """clip_grad_norm_ as the loop called it, max_norm=inf included (a call that only measures
+        the norm still scales by max_norm / norm, which is inf / inf once the norm overflows)."""
+        calls = self.segment.clip_calls
+        if not calls:
+            return False
+        grads = [p for p in self.params if p.grad is not None]
+        for call in calls:
+            torch.nn.utils.clip_grad_norm_(grads, call["max_norm"])
+        return True
+
     def update(self) -> None:
         grads_ok = all(bool(torch.isfinite(p.grad).all()) for p in self.params if p.grad is not None)
-        if self.grad_clip is not None and grads_ok:
-            torch.nn.utils.clip_grad_norm_([p for p in self.params if p.grad is not None], self.grad_clip)
         if self.scaler is not None and not grads_ok:
             return  # the GradScaler skips such a step
         for optimizer in self.optimizers:

@@ -41,6 +41,11 @@ _NOT_RECORDED = {"__get__", "__set__", "__delete__", "__format__", "__repr__", "
                  "data_ptr", "untyped_storage", "storage", "element_size", "stride", "is_floating_point",
                  "is_contiguous", "__contains__"}
 """Calls that read a tensor without making one the step can depend on."""
+_RANDOM = {"rand", "randn", "randint", "rand_like", "randn_like", "randint_like", "randperm", "normal", "bernoulli",
+           "multinomial", "poisson", "random", "uniform", "exponential", "geometric", "cauchy", "log_normal",
+           "dropout", "alpha_dropout", "feature_alpha_dropout", "dropout1d", "dropout2d", "dropout3d", "rrelu"}
+"""Calls that draw random numbers. Their results are kept and given back as they were, since the
+generator they drew from (often a torch.Generator of the program's own) has moved on since."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,8 @@ class Entry:
     inplace: bool = False
     outputs: int = 0
     error: str | None = None
+    frozen: list[torch.Tensor] | None = None
+    """A random draw: its outputs as they were, given back by a replay instead of drawing again."""
     training: bool | None = None
     """For a root module call: whether the module was in train mode (replayed in the same mode)."""
 
@@ -237,6 +244,8 @@ class Tape:
                       leaves=[self.leaf(x) for x in leaves], where=caller(3), grad=torch.is_grad_enabled(),
                       autocast=autocast_state(), segment=self.segment, inplace=inplace, outputs=len(out_leaves),
                       error=f"{type(error).__name__}: {error}" if error is not None else None)
+        if kind == "op" and name in _RANDOM and error is None:
+            entry.frozen = [t.detach().clone() for t in out_leaves]
         self.entries.append(entry)
         for position, t in enumerate(out_leaves):
             try:
@@ -364,6 +373,10 @@ class Replay:
         return contexts
 
     def run_entry(self, entry: Entry) -> Any:
+        if entry.frozen is not None:
+            for position, t in enumerate(entry.frozen):
+                self.env[Ref(entry.index, position)] = t
+            return entry.frozen[0] if len(entry.frozen) == 1 else entry.frozen
         if any(leaf is LOST for leaf in entry.leaves):
             raise ReplayError(f"the inputs of `{entry.name}` were made before the steps nanwiz keeps")
         args, kwargs = pytree.tree_unflatten([self.value(x) for x in entry.leaves], entry.spec)
