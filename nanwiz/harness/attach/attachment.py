@@ -64,9 +64,11 @@ class Segment:
     rng: RngState
     backwards: list[BackwardCall] = field(default_factory=list)
     batches: list[list[Source]] = field(default_factory=list)
-    batch_specs: list[tuple] = field(default_factory=list)
-    """Per batch: (pytree spec, which leaves are tensors, the leaves), to rebuild its structure."""
+    """Batches the data loader handed out during this step (a loader that reads ahead hands out the
+    next step's batch here too: a step's own batch is found from its tape)."""
     indices: list[int] = field(default_factory=list)
+    used: list[BatchRows] = field(default_factory=list)
+    """Loader batches the step's root module calls read (the step's own data)."""
     out_absmax: list[torch.Tensor] = field(default_factory=list)
     act_absmax: list[torch.Tensor] = field(default_factory=list)
     failure: str | None = None
@@ -379,6 +381,10 @@ class Attachment:
             elif tensors and self.failure is None:
                 # evaluation (model.eval()): no backward will check it, so its output is checked here
                 evaluated_nonfinite = not all(bool(torch.isfinite(t).all()) for t in tensors)
+        for t in pytree.tree_leaves((args, kwargs)):  # which loader batches this step really reads
+            rows = self.tape.batches.get(t) if isinstance(t, torch.Tensor) else None
+            if rows is not None and rows.indices is not None and not any(r is rows for r in self.segment.used):
+                self.segment.used.append(rows)
         entry = self.tape.record("call", type(module).__name__, module, tuple(args), dict(kwargs or {}), result,
                                  error=error if isinstance(error, Exception) else None)
         if entry is not None:
@@ -399,8 +405,9 @@ class Attachment:
             if t.dim() >= 1 and (n is None or t.shape[0] == n):
                 self.tape.batches[t] = rows
             sources.append(self.tape._source(t))
+        rows.sources = sources
+        rows.structure = (spec, [isinstance(t, torch.Tensor) for t in leaves], leaves)
         self.segment.batches.append(sources)
-        self.segment.batch_specs.append((spec, [isinstance(t, torch.Tensor) for t in leaves], leaves))
         if rows.indices is not None:
             self.segment.indices.extend(rows.indices)
 
@@ -580,7 +587,7 @@ class Attachment:
         self._round.add(key)
         segment = self.segment
         losses = [c.value for c in segment.backwards if c.value is not None]
-        record = StepRecord(step=self.step, indices=list(segment.indices))
+        record = StepRecord(step=self.step, indices=_indices(segment))
         if losses:
             record.loss = float(sum(losses))
         record.grad_norm = getattr(self, "_grad_norm", None)
@@ -671,7 +678,7 @@ class Attachment:
 
         message = str(exc).strip().splitlines()[0][:500] if str(exc).strip() else type(exc).__name__
         error = {"type": type(exc).__name__, "kind": error_kind(exc), "message": message, "traceback": trace}
-        record = StepRecord(step=self._next_step_number(None), indices=list(self.segment.indices), failed=True,
+        record = StepRecord(step=self._next_step_number(None), indices=_indices(self.segment), failed=True,
                             failure="error", error=error)
         losses = [c.value for c in self.segment.backwards if c.value is not None]
         record.loss = float(sum(losses)) if losses else None
@@ -689,6 +696,14 @@ class Attachment:
         if self.stop_requested is not None and threading.get_ident() == self.thread and self.suspended == 0:
             self.stopped_by = self.stop_requested
             raise NanwizStop(self.stop_requested)
+
+
+def _indices(segment: Segment) -> list[int]:
+    """The dataset indices of what a step read: the batches its model calls used, else (data that
+    reaches the model some other way) the batches the loader handed out during the step."""
+    if segment.used:
+        return [i for rows in segment.used for i in rows.indices]
+    return list(segment.indices)
 
 
 def _unwrap(module: nn.Module) -> nn.Module:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -33,6 +33,10 @@ class BatchRows:
     collate: Any = None
     origin: str = "dataloader"
     """'dataloader', or 'slice' for rows taken from a larger tensor by the loop itself."""
+    sources: list[Any] = field(default_factory=list)
+    """The batch's tensors as tape sources, in the order of its flattened structure."""
+    structure: Any = None
+    """(pytree spec, which leaves are tensors, the leaves): to rebuild the batch as the loader gave it."""
 
 
 class DataTracker:

@@ -47,7 +47,8 @@ class TapeStep:
         clips = [c["max_norm"] for c in self.segment.clip_calls if c["max_norm"] != float("inf")]
         self.grad_clip = min(clips) if clips else None
         self.freeze = False
-        self.sources: list[Source] = [s for batch in self.segment.batches for s in batch]
+        self.batches = self._find_batches()
+        self.sources: list[Source] = [s for rows in self.batches for s in rows.sources]
         self.clip_where = next((c["where"] for c in self.segment.clip_calls if c.get("where")), None)
         """The loop's clip_grad_norm_ call (file, line, code), when it clipped."""
 
@@ -72,6 +73,19 @@ class TapeStep:
             model.zero_grad(set_to_none=True)
 
     # ------------------------------------------------------------ the batch
+    def _find_batches(self) -> list[Any]:
+        """The batches the replayed computation reads: the data loader's batches among the sources
+        of the targets' ancestors (a loader that reads ahead gave them out during an earlier step)."""
+        found: list[Any] = []
+        targets = self._targets()
+        entries = self.tape.ancestors([t.entry for t in targets if isinstance(t, Ref)])
+        leaves = [leaf for e in entries for leaf in e.leaves] + [t for t in targets if isinstance(t, Source)]
+        for leaf in leaves:
+            if isinstance(leaf, Source) and leaf.batch is not None and leaf.batch.sources \
+                    and not any(b is leaf.batch for b in found):
+                found.append(leaf.batch)
+        return found
+
     def batch_sources(self) -> list[Source]:
         return [s for s in self.sources if s.batch is not None]
 
@@ -82,8 +96,8 @@ class TapeStep:
         return None
 
     def sample_indices(self) -> list[int]:
-        if self.segment.indices:
-            return list(self.segment.indices)
+        if self.batches and all(rows.indices is not None for rows in self.batches):
+            return [i for rows in self.batches for i in rows.indices]
         size = self.batch_size()
         return list(range(size)) if size else []
 
@@ -92,10 +106,10 @@ class TapeStep:
 
     def batch(self) -> Any:
         """The step's (first) batch with the structure the DataLoader gave it (tuple, dict...)."""
-        if not self.segment.batch_specs:
+        if not self.batches or self.batches[0].structure is None:
             return self.batch_tensors()
-        spec, is_tensor, leaves = self.segment.batch_specs[0]
-        sources = iter(self.segment.batches[0])
+        spec, is_tensor, leaves = self.batches[0].structure
+        sources = iter(self.batches[0].sources)
         values = [next(sources).tensor if flag else leaf for flag, leaf in zip(is_tensor, leaves)]
         return pytree.tree_unflatten(values, spec)
 
@@ -146,11 +160,10 @@ class TapeStep:
 
     def _collated(self, indices: list[int]) -> dict[int, torch.Tensor]:
         """The DataLoader's batch structure, refilled with other samples: source id -> tensor."""
-        batches = [b for b in self.segment.batches if b and b[0].batch is not None]
-        if not batches:
+        if not self.batches:
             raise RuntimeError("this step's batch did not come from a DataLoader over a map-style dataset")
-        first = batches[0]
-        rows = first[0].batch
+        rows = self.batches[0]
+        first = rows.sources
         if rows.dataset is None:
             raise RuntimeError("this step's batch came from an IterableDataset: samples cannot be picked")
         collate = rows.collate or torch.utils.data.default_collate
@@ -163,15 +176,13 @@ class TapeStep:
     def available(self) -> dict[str, Any]:
         """What this step can be re-run on: 'samples' needs a map-style DataLoader dataset; a group of
         samples is tested at the step's own batch size (see `fill`)."""
-        batches = [b for b in self.segment.batches if b and b[0].batch is not None]
         return {"rows": self.batch_size() is not None,
-                "samples": bool(batches) and batches[0][0].batch.dataset is not None,
+                "samples": bool(self.batches) and self.batches[0].dataset is not None,
                 "group": self.batch_size() or 1}
 
     def dataset(self) -> Any:
         """The map-style dataset the step's batch came from, if any."""
-        batches = [b for b in self.segment.batches if b and b[0].batch is not None]
-        return batches[0][0].batch.dataset if batches else None
+        return self.batches[0].dataset if self.batches else None
 
     def forward_loss(self, *, rows: list[int] | None = None, samples: list[int] | None = None,
                      precision: str | None = None, train: bool | None = None

@@ -200,8 +200,14 @@ class Tape:
     def _source(self, t: torch.Tensor) -> Source:
         source = self.sources.get(t)
         if source is None:
+            rows = self.batches.get(t)
+            # a loader batch keeps its sources: the same tensor must stay the same source
+            source = next((s for s in (rows.sources if rows is not None else ()) if s.tensor is t), None)
+            if source is not None:
+                self.sources[t] = source
+                return source
             parameter = isinstance(t, torch.nn.Parameter) or t in self.parameters
-            source = Source(t, parameter=parameter, batch=self.batches.get(t))
+            source = Source(t, parameter=parameter, batch=rows)
             self.sources[t] = source
             if not parameter:
                 try:
