@@ -108,7 +108,7 @@ def localize_step(program: StepProgram, precision: str | None = None) -> dict[st
             result.update(phase="input", op="input", kind=root.kind or input_kind)
         elif root is not None:
             result.update(
-                phase="forward" if root.module is not None else "loss",
+                phase="forward" if root.module is not None else "input" if root.prepares_input else "loss",
                 op=root.op, kind=root.kind, module=root.module, module_type=root.module_type,
                 operand_zero=root.operand_zero, operand_negative=root.operand_negative,
                 operand_absmax=root.operand_absmax, operand_origin=root.operand_origin,

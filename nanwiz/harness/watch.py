@@ -101,6 +101,8 @@ class UserCode:
     def __init__(self, script: Path | None = None):
         self.script = str(script) if script is not None else None
         self.hint: Frame | None = None
+        self.preparing = False
+        """During a replay from a tape: the call running feeds the model (data preparation)."""
         self._library = library_dirs()
 
     def matches(self, filename: str) -> bool:
@@ -184,6 +186,8 @@ class OpEvent:
     operand_origin: str = "other"
     forward_op: str | None = None
     """For an autograd node: the forward function that created it."""
+    prepares_input: bool = False
+    """Made by the training loop's own code on the way into the model (data preparation), not after it."""
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -394,7 +398,7 @@ class OpWatcher(TorchFunctionMode):
         current = self.tracker.current if self.tracker else None
         event = OpEvent(index=self.count, op=name, kind=kind, module=current[0] if current else None,
                         module_type=current[1] if current else None, frame=self.script.frame(),
-                        inputs_had_inf=inputs_had_inf)
+                        inputs_had_inf=inputs_had_inf, prepares_input=current is None and self.script.preparing)
         decisive = self._decisive(name, args, inputs)
         describe_operand(event, name, decisive, inputs)
         event.operand_origin = self.origin(decisive)

@@ -9,6 +9,7 @@ failure, the initial weights at the first optimizer step.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -49,6 +50,7 @@ class TapeStep:
         self.freeze = False
         self.batches = self._find_batches()
         self.sources: list[Source] = [s for rows in self.batches for s in rows.sources]
+        self.sliced = None if self.batches else self._find_slices()
         self.clip_where = next((c["where"] for c in self.segment.clip_calls if c.get("where")), None)
         """The loop's clip_grad_norm_ call (file, line, code), when it clipped."""
 
@@ -86,22 +88,43 @@ class TapeStep:
                 found.append(leaf.batch)
         return found
 
+    def _find_slices(self) -> SlicedRows | None:
+        """Without a DataLoader: rows the loop took from larger tensors (X[idx], y[idx]) for this step."""
+        targets = self._targets()
+        entries = self.tape.ancestors([t.entry for t in targets if isinstance(t, Ref)])
+        groups: dict[tuple[int, ...], SlicedRows] = {}
+        for entry in entries:
+            if entry.rows is None:
+                continue
+            data, rows = entry.rows
+            group = groups.setdefault(tuple(rows), SlicedRows(indices=list(rows)))
+            if data.shape[0] == (group.tensors[0].shape[0] if group.tensors else data.shape[0]):
+                group.entries.append(entry.index)
+                group.tensors.append(data)
+        return max(groups.values(), key=lambda g: len(g.entries)) if groups else None
+
     def batch_sources(self) -> list[Source]:
         return [s for s in self.sources if s.batch is not None]
 
     def batch_size(self) -> int | None:
+        if self.sliced is not None:
+            return len(self.sliced.indices)
         for source in self.batch_sources():
             if source.tensor.dim() >= 1:
                 return int(source.tensor.shape[0])
         return None
 
     def sample_indices(self) -> list[int]:
+        if self.sliced is not None:
+            return list(self.sliced.indices)
         if self.batches and all(rows.indices is not None for rows in self.batches):
             return [i for rows in self.batches for i in rows.indices]
         size = self.batch_size()
         return list(range(size)) if size else []
 
     def batch_tensors(self) -> list[torch.Tensor]:
+        if self.sliced is not None:
+            return [t[self.sliced.indices] for t in self.sliced.tensors]
         return [s.tensor for s in self.sources]
 
     def batch(self) -> Any:
@@ -137,7 +160,7 @@ class TapeStep:
         """Batch sources replaced by a batch of the same size made of some rows (repeated), or of
         other samples of the DataLoader's dataset, collated as the DataLoader does."""
         size = self.batch_size()
-        if size is None or (rows is None and samples is None):
+        if size is None or (rows is None and samples is None) or self.sliced is not None:
             return None
         replaced: dict[int, torch.Tensor] = {}
         if samples is not None:
@@ -177,12 +200,32 @@ class TapeStep:
         """What this step can be re-run on: 'samples' needs a map-style DataLoader dataset; a group of
         samples is tested at the step's own batch size (see `fill`)."""
         return {"rows": self.batch_size() is not None,
-                "samples": bool(self.batches) and self.batches[0].dataset is not None,
+                "samples": self.sliced is not None or (bool(self.batches) and self.batches[0].dataset is not None),
                 "group": self.batch_size() or 1}
 
     def dataset(self) -> Any:
-        """The map-style dataset the step's batch came from, if any."""
+        """The map-style dataset the step's batch came from (the tensors a loop slices by hand, seen
+        as one), if any."""
+        if self.sliced is not None:
+            return SlicedDataset(self.sliced.tensors)
         return self.batches[0].dataset if self.batches else None
+
+    def _override(self, rows: list[int] | None, samples: list[int] | None):
+        """For a batch sliced by hand: the slices taken with other rows instead."""
+        sliced = self.sliced
+        if sliced is None or (rows is None and samples is None):
+            return None
+        size = len(sliced.indices)
+        chosen = fill(samples, size) if samples is not None else [sliced.indices[r] for r in fill(rows, size)]
+        by_entry = dict(zip(sliced.entries, sliced.tensors))
+
+        def override(entry: Entry) -> torch.Tensor | None:
+            data = by_entry.get(entry.index)
+            if data is None:
+                return None
+            return data.index_select(0, torch.tensor(chosen, dtype=torch.long, device=data.device))
+
+        return override
 
     def forward_loss(self, *, rows: list[int] | None = None, samples: list[int] | None = None,
                      precision: str | None = None, train: bool | None = None
@@ -192,18 +235,21 @@ class TapeStep:
             raise RuntimeError("no loss was recorded for this step")
         entries = self.tape.ancestors([t.entry for t in targets if isinstance(t, Ref)])
         user = self.user
+        preparing = _preparing(entries)
 
         def before(entry: Entry) -> None:
+            user.preparing = entry.index in preparing
             if entry.where is not None:
                 user.hint = Frame(entry.where.file.rsplit("/", 1)[-1], entry.where.line, entry.where.function,
                                   entry.where.code)
 
         replay = Replay(self.tape, substitute=self._substitute(rows, samples), precision=precision,
-                        before_entry=before, unwrap=_unwrap, mode=train)
+                        before_entry=before, unwrap=_unwrap, mode=train, override=self._override(rows, samples))
         try:
             replay.run(entries)
         finally:
             user.hint = None
+            user.preparing = False
         if self.failure == "error":
             raise RuntimeError("the step raised when it was first run but not in the replay")
         terms: dict[str, torch.Tensor] = {}
@@ -257,6 +303,42 @@ class TapeStep:
             for name, p in model.named_parameters():
                 names.setdefault(id(p), prefix + name)
         return names
+
+
+@dataclass
+class SlicedRows:
+    """A batch the loop sliced by hand: the same rows of one or more larger tensors."""
+
+    indices: list[int]
+    entries: list[int] = field(default_factory=list)
+    tensors: list[torch.Tensor] = field(default_factory=list)
+
+
+class SlicedDataset(torch.utils.data.Dataset):
+    """The tensors a loop slices its batches from, seen as a map-style dataset (row i of each)."""
+
+    def __init__(self, tensors: list[torch.Tensor]):
+        self.tensors = [t.detach() for t in tensors]
+
+    def __len__(self) -> int:
+        return int(self.tensors[0].shape[0])
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, ...]:
+        return tuple(t[index] for t in self.tensors)
+
+
+def _preparing(entries: list[Entry]) -> set[int]:
+    """The loop's own calls that feed a model call without depending on any model output: the
+    data preparation (as opposed to the loss computation after the model)."""
+    after: set[int] = set()
+    for entry in entries:
+        if entry.kind == "call" or any(isinstance(l, Ref) and l.entry in after for l in entry.leaves):
+            after.add(entry.index)
+    feeds: set[int] = set()
+    for entry in reversed(entries):
+        if entry.kind == "call" or entry.index in feeds:
+            feeds.update(l.entry for l in entry.leaves if isinstance(l, Ref))
+    return {e.index for e in entries if e.index in feeds and e.index not in after and e.kind == "op"}
 
 
 def _label(i: int, call: Any) -> str:

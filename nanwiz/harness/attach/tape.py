@@ -119,6 +119,8 @@ class Entry:
     error: str | None = None
     frozen: list[torch.Tensor] | None = None
     """A random draw: its outputs as they were, given back by a replay instead of drawing again."""
+    rows: tuple[torch.Tensor, list[int]] | None = None
+    """Rows taken from a larger tensor along dim 0 (a batch sliced by hand): (that tensor, which rows)."""
     training: bool | None = None
     """For a root module call: whether the module was in train mode (replayed in the same mode)."""
 
@@ -137,6 +139,36 @@ def autocast_state() -> tuple:
     if torch.cuda.is_available():
         state.append(("cuda", torch.is_autocast_enabled("cuda"), torch.get_autocast_dtype("cuda")))
     return tuple(state)
+
+
+def row_slice(name: str, args: tuple, out: torch.Tensor) -> tuple[torch.Tensor, list[int]] | None:
+    """Is this `data[index]` (or index_select on dim 0) picking rows of a larger tensor, as a loop
+    that batches its tensors by hand does? Then (data, the row numbers)."""
+    data = args[0]
+    if not isinstance(data, torch.Tensor) or data.dim() == 0 or out.dim() == 0:
+        return None
+    n = data.shape[0]
+    if name == "index_select":
+        if len(args) < 3 or args[1] != 0 or not isinstance(args[2], torch.Tensor):
+            return None
+        index: Any = args[2]
+    else:
+        index = args[1] if len(args) > 1 else None
+        if isinstance(index, tuple):
+            if not index or any(not (isinstance(i, slice) and i == slice(None)) for i in index[1:]):
+                return None
+            index = index[0]
+    if isinstance(index, slice):
+        rows = list(range(*index.indices(n)))
+    elif isinstance(index, torch.Tensor) and index.dim() == 1 and not index.is_floating_point():
+        rows = index.nonzero().flatten().tolist() if index.dtype == torch.bool else index.tolist()
+    elif isinstance(index, list) and index and all(isinstance(i, int) for i in index):
+        rows = list(index)
+    else:
+        return None
+    if len(rows) != out.shape[0] or len(rows) >= n or not rows:
+        return None
+    return data, [r % n for r in rows]
 
 
 def _is_inplace(name: str, func: Any) -> bool:
@@ -252,6 +284,8 @@ class Tape:
                       error=f"{type(error).__name__}: {error}" if error is not None else None)
         if kind == "op" and name in _RANDOM and error is None:
             entry.frozen = [t.detach().clone() for t in out_leaves]
+        if kind == "op" and name in ("getitem", "index_select") and out_leaves and args:
+            entry.rows = row_slice(name, args, out_leaves[0])
         self.entries.append(entry)
         for position, t in enumerate(out_leaves):
             try:
@@ -345,8 +379,11 @@ class Replay:
 
     def __init__(self, tape: Tape, *, substitute: Callable[[Source], torch.Tensor | None] | None = None,
                  precision: str | None = None, before_entry: Callable[[Entry], None] | None = None,
-                 unwrap: Callable[[Any], Any] | None = None, mode: bool | None = None):
+                 unwrap: Callable[[Any], Any] | None = None, mode: bool | None = None,
+                 override: Callable[[Entry], torch.Tensor | None] | None = None):
         self.tape = tape
+        self.override = override
+        """Gives an entry's output instead of running it (other rows of a batch sliced by hand)."""
         self.mode = mode
         """Run root module calls in train (True) or eval (False) mode; None: as recorded."""
         self.substitute = substitute
@@ -379,6 +416,11 @@ class Replay:
         return contexts
 
     def run_entry(self, entry: Entry) -> Any:
+        if self.override is not None:
+            replaced = self.override(entry)
+            if replaced is not None:
+                self.env[Ref(entry.index, 0)] = replaced
+                return replaced
         if entry.frozen is not None:
             for position, t in enumerate(entry.frozen):
                 self.env[Ref(entry.index, position)] = t
