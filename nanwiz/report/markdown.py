@@ -12,6 +12,7 @@ PHASES = {
     "forward": "in the forward pass",
     "loss": "in the loss computation",
     "backward": "in the backward pass",
+    "clip": "in gradient clipping (finite gradients whose norm overflows)",
     "optimizer": "in the optimizer update",
 }
 
@@ -42,13 +43,21 @@ def _mark(verified: bool | None) -> str:
 def where_sentence(loc: dict[str, Any]) -> str:
     if loc.get("error"):
         err = loc["error"]
-        return f"step {loc.get('step')}: the training step raised `{err.get('type')}: {err.get('message')}`"
+        text = f"step {loc.get('step')}: the training step raised `{err.get('type')}: {err.get('message')}`"
+        source = loc.get("source")
+        if loc.get("op"):
+            text += f" in `{loc['op']}`"
+        if source:
+            text += f" at `{source['file']}:{source['line']}`"
+        return text
     parts = [f"step {loc.get('step')}"]
     phase = loc.get("phase")
-    if phase:
-        parts.append(PHASES.get(phase, phase))
     op = loc.get("op")
-    if op and phase not in ("input",):
+    if phase == "input" and op and op != "input":  # made by the loop's own data preparation
+        parts.append("in the data preparation, before the model")
+    elif phase:
+        parts.append(PHASES.get(phase, phase))
+    if op and op != "input":
         kind = {"nan": "NaN", "posinf": "+Inf", "neginf": "-Inf"}.get(loc.get("kind"), "a non-finite value")
         text = f"`{op}` produced {kind}"
         if loc.get("forward_op"):

@@ -83,6 +83,10 @@ def first_nonfinite(session: Session) -> dict[str, Any] | None:
         return None
     loc = baseline.details.get("first_nonfinite")
     failure = baseline.details.get("failure")
+    where = baseline.details.get("error_location")  # a step that raised: which call, which line
+    if loc is None and where:
+        loc = {k: where[k] for k in ("step", "op", "module", "module_type", "root", "batch_indices", "bad_in_batch")
+               if where.get(k) is not None}
     if loc is None and failure is None:
         return None
     out: dict[str, Any] = {}

@@ -354,7 +354,10 @@ class Attachment:
                 self._stats_mode = self.stats_watch()
                 self._stats_mode.__enter__()
 
-    def _module_post(self, module: nn.Module, args: Any, kwargs: Any, result: Any) -> None:
+    def _module_post(self, module: nn.Module, args: Any, *rest: Any) -> None:
+        # (kwargs, result) normally; torch calls always-called hooks with (result) alone when the
+        # forward raised
+        kwargs, result = rest if len(rest) == 2 else ({}, rest[0])
         if threading.get_ident() != self.thread:
             return
         if self.segment.stats and self.depth > 1 and next(module.children(), None) is None:
