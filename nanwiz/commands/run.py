@@ -7,9 +7,7 @@ diagnosis was made, 1 the run stayed finite (healthy), 2 usage or program errors
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
 import threading
 from pathlib import Path
 
@@ -28,19 +26,13 @@ from nanwiz.session import Session
 
 def program_spec(script: str | None, module: str | None, args: list[str], cwd: str | None = None) -> dict:
     """Check what the user asked to run, as `python` would find it; a clear error if it cannot be run."""
-    from nanwiz.harness.attach.launch import ProgramSpec
+    from nanwiz.harness.attach.launch import ProgramSpec, find_module
 
     cwd = cwd or os.getcwd()
     if module:
         if script:
             args = [script, *args]
-        sys.path.insert(0, cwd)
-        try:
-            found = importlib.util.find_spec(module)
-        except (ImportError, ValueError) as exc:
-            raise UsageError(f"-m {module}: the module cannot be found from {cwd} ({exc})") from None
-        finally:
-            sys.path.pop(0)
+        found = find_module(module, cwd)
         if found is None:
             raise UsageError(f"-m {module}: no module named {module!r} can be found from {cwd}")
         return ProgramSpec(module=module, args=args, cwd=cwd).model_dump()

@@ -229,7 +229,17 @@ class Diagnoser:
                          params=params or {}, timeout=self.timeout, threads=1 if self.jobs > 1 else None,
                          program=program, then=tuple(then), cwd=program["cwd"] if program else None,
                          output=output if probe == "baseline" else None)
-        outcome = run_probe(spec, on_event=forward, cancel=self.cancel)
+        try:
+            outcome = run_probe(spec, on_event=forward, cancel=self.cancel)
+        except KeyboardInterrupt:  # Ctrl-C, SIGTERM: the probe process is stopped; say so in the session
+            with self._lock:
+                for name in (probe, *then):
+                    if name in self.session.probes and not self.session.probes[name].finished:
+                        self.session.record(ProbeRecord(probe=name, status="cancelled", params=params or {},
+                                                        reason="interrupted: nanwiz was stopped while it ran"))
+                if self.on_record is not None:
+                    self.on_record(self.session)
+            raise
         record = to_record(outcome, params)
         others = [to_record(o) for o in outcome.others.values()]
         with self._lock:

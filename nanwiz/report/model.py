@@ -153,7 +153,10 @@ def reproduce_command(session: Session) -> str:
         parts = ["nanwiz", "run"]
         if session.overrides.get("steps"):
             parts += ["--max-steps", str(session.overrides["steps"])]
-        parts += ["-m", program["module"]] if program.get("module") else [program.get("script") or "train.py"]
+        script = program.get("script") or "train.py"
+        if program.get("cwd") and script.startswith(program["cwd"].rstrip("/") + "/"):
+            script = script[len(program["cwd"].rstrip("/")) + 1:]  # as the user typed it, from their folder
+        parts += ["-m", program["module"]] if program.get("module") else [script]
         command = " ".join(shlex.quote(p) for p in parts + list(program.get("args") or []))
         return f"cd {shlex.quote(program['cwd'])} && {command}" if program.get("cwd") else command
     parts = ["nanwiz", "probe", "--model", session.script or "script.py"]

@@ -44,18 +44,37 @@ class ProgramSpec(BaseModel):
         """The file to scan statically: the script, or the module's file."""
         if self.script:
             return self.script
-        try:
-            import importlib.util
-
-            spec = importlib.util.find_spec(self.module or "")
-        except (ImportError, ValueError):
-            return None
+        spec = find_module(self.module or "", self.cwd)
         if spec is None or not spec.origin or not spec.origin.endswith(".py"):
             return None
         if spec.submodule_search_locations:  # a package run with -m: its __main__.py
             main = Path(spec.origin).parent / "__main__.py"
             return str(main) if main.exists() else None
         return spec.origin
+
+
+@dataclass
+class FoundModule:
+    origin: str
+    submodule_search_locations: list[str] | None
+
+
+def find_module(name: str, cwd: str) -> FoundModule | None:
+    """The module `python -m NAME` would run from `cwd` (its folder first on sys.path), or None.
+
+    Looked up on disk, without importing its packages: nanwiz's own process never runs the
+    program's code."""
+    if not name or not all(part.isidentifier() for part in name.split(".")):
+        return None
+    parts = name.split(".")
+    for root in [cwd, *[p for p in sys.path if p]]:
+        base = Path(root, *parts)
+        if (base / "__init__.py").exists() or (base / "__main__.py").exists():
+            return FoundModule(str(base / "__init__.py"), [str(base)])
+        if base.with_suffix(".py").exists() and all(
+                (Path(root, *parts[:i]) / "__init__.py").exists() for i in range(1, len(parts))):
+            return FoundModule(str(base.with_suffix(".py")), None)
+    return None
 
 
 @dataclass

@@ -1,0 +1,208 @@
+"""`nanwiz run` as a user meets it: bad input gives a clear message (the program's own status or
+frames where they matter) and exit 2, never a nanwiz traceback; a healthy program exits 1; a
+failing one 0 with its report, JSON and session; the program's own output and arguments reach it;
+an interrupted run stops the program and saves the session.
+
+main() runs in-process so that every test shares one probe fork server (torch imported once)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from nanwiz.cli import main, split_run, build_parser
+
+TRAIN = """
+import argparse
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--lr", type=float, default=0.01)
+parser.add_argument("--steps", type=int, default=30)
+args = parser.parse_args()
+
+torch.manual_seed(0)
+x = torch.randn(256, 8)
+y = x.sum(1, keepdim=True)
+x[200] = float("nan")
+model = nn.Sequential(nn.Linear(8, 16), nn.Tanh(), nn.Linear(16, 1))
+opt = torch.optim.SGD(model.parameters(), lr=args.lr)
+loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=16, shuffle=False)
+step = 0
+while step < args.steps:
+    for xb, yb in loader:
+        opt.zero_grad()
+        loss = F.mse_loss(model(xb), yb)
+        loss.backward()
+        opt.step()
+        print(f"step {step} loss {loss.item():.4f}")
+        step += 1
+        if step >= args.steps:
+            break
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "train.py") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(["run", "--quiet", "--no-verify", "--reruns", "0", *args])
+    out, err = capsys.readouterr()
+    return code, out, " ".join(err.split())  # rich wraps the error panel: compare on words
+
+
+def test_options_before_the_script_are_nanwiz_s_and_after_it_the_program_s():
+    parser = build_parser()
+    ours, program = split_run(parser, ["run", "--report", "r.md", "--max-steps", "5", "train.py", "--lr", "3",
+                                       "--report", "x"])
+    assert ours == ["run", "--report", "r.md", "--max-steps", "5"]
+    assert program == ["train.py", "--lr", "3", "--report", "x"]
+    ours, program = split_run(parser, ["run", "--quiet", "-m", "pkg.train", "--epochs", "2"])
+    assert ours == ["run", "--quiet", "-m", "pkg.train"] and program == ["--epochs", "2"]
+
+
+BAD = {
+    "no such file": (None, ["missing.py: no such file"]),
+    "not python": ("this is not python {\n", ["is not a Python program nanwiz can run", "syntax error"]),
+    "binary": (b"\x7fELF\x00\x00\x01", ["is not a Python program"]),
+    "fails before training": ("import torch\nopen('/nonexistent/data.csv')\n",
+                              ["raised FileNotFoundError before training started", "train.py\", line 2"]),
+    "exits on its own": ("import sys\nprint('bad config', file=sys.stderr)\nsys.exit(3)\n",
+                         ["exited with status 3 before training started"]),
+    "never trains": ("import torch\nprint(torch.ones(2).sum())\n", ["ended without training", "no backward() call"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_programs_give_a_clear_message_and_exit_2(tmp_path, capsys, monkeypatch, case):
+    monkeypatch.chdir(tmp_path)
+    text, expected = BAD[case]
+    if text is not None:
+        path = tmp_path / "train.py"
+        path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    code, _out, err = run(capsys, "missing.py" if text is None else "train.py")
+    assert code == 2, err
+    for part in expected:
+        assert part in err, (part, err)
+    assert "Traceback (most recent call last)" not in err  # never a nanwiz traceback
+
+
+def test_arguments_the_program_rejects_are_its_own_message(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, TRAIN)
+    code, out, err = run(capsys, "train.py", "--epochs", "3")
+    assert code == 2
+    assert "exited with status 2 before training started" in err
+
+
+def test_a_failing_program_is_diagnosed_with_its_own_arguments_and_output(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, TRAIN)
+    report, data, session = tmp_path / "r.md", tmp_path / "d.json", tmp_path / "s.json"
+    code = main(["run", "--no-verify", "--reruns", "0", "--report", str(report), "--json", str(data),
+                 "--save", str(session), "train.py", "--steps", "20", "--lr", "0.001"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert "step 0 loss" in err  # the program's own prints reach the terminal
+    diagnosis = json.loads(data.read_text())
+    assert diagnosis["top_cause"] == "data.nonfinite_input"
+    assert diagnosis["first_nonfinite"]["step"] == 12  # sample 200 is in the 13th batch of 16
+    assert 200 in diagnosis["bad_samples"]["indices"]
+    assert diagnosis["reproduce"].endswith("nanwiz run train.py --steps 20 --lr 0.001")
+    assert "nanwiz diagnosis" in report.read_text()
+    saved = json.loads(session.read_text())
+    assert saved["program"]["args"] == ["--steps", "20", "--lr", "0.001"]
+
+
+def test_a_healthy_program_exits_1_and_names_no_failure(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, TRAIN.replace('x[200] = float("nan")', ""))
+    data = tmp_path / "d.json"
+    code = main(["run", "--quiet", "--json", str(data), "train.py", "--steps", "10"])
+    capsys.readouterr()
+    assert code == 1
+    diagnosis = json.loads(data.read_text())
+    assert diagnosis["reproduced"] is False and diagnosis["first_nonfinite"] is None
+
+
+def test_max_steps_stops_the_program(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, TRAIN.replace('x[200] = float("nan")', ""))
+    session = tmp_path / "s.json"
+    code = main(["run", "--quiet", "--max-steps", "4", "--save", str(session), "train.py", "--steps", "1000"])
+    capsys.readouterr()
+    assert code == 1
+    baseline = json.loads(session.read_text())["probes"]["baseline"]
+    assert baseline["details"]["steps_run"] == 4
+    assert baseline["details"]["program_stopped_by"] == "max_steps"
+
+
+def test_a_module_runs_as_python_m_would_run_it(tmp_path, capsys, monkeypatch):
+    package = tmp_path / "trainer"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    write(package, TRAIN, name="__main__.py")
+    monkeypatch.chdir(tmp_path)
+    data = tmp_path / "d.json"
+    code = main(["run", "--quiet", "--no-verify", "--reruns", "0", "--json", str(data), "-m", "trainer",
+                 "--steps", "20"])
+    capsys.readouterr()
+    assert code == 0
+    diagnosis = json.loads(data.read_text())
+    assert diagnosis["top_cause"] == "data.nonfinite_input"
+    assert diagnosis["reproduce"].endswith("nanwiz run -m trainer --steps 20")
+
+
+def test_a_missing_module_is_a_usage_error(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _out, err = run(capsys, "-m", "no_such_module_anywhere")
+    assert code == 2 and "no module named 'no_such_module_anywhere'" in err
+
+
+def test_a_program_that_hangs_is_stopped_at_the_timeout(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, TRAIN.replace("print(f\"step", "import time; time.sleep(60) if step == 3 else None\n"
+                                                    "        print(f\"step"))
+    session = tmp_path / "s.json"
+    began = time.monotonic()
+    code = main(["run", "--quiet", "--timeout", "6", "--save", str(session), "train.py"])
+    capsys.readouterr()
+    assert time.monotonic() - began < 40
+    record = json.loads(session.read_text())["probes"]["baseline"]
+    assert record["status"] == "timeout" and "timed out after 6 s" in record["reason"]
+    assert code == 1
+
+
+def test_sigterm_stops_the_program_and_saves_the_session(tmp_path):
+    program = write(tmp_path, TRAIN.replace('x[200] = float("nan")', "").replace(
+        "print(f\"step", "import time; time.sleep(0.2)\n        print(f\"step"))
+    session = tmp_path / "s.json"
+    proc = subprocess.Popen([sys.executable, "-m", "nanwiz", "run", "--quiet", "--save", str(session), str(program),
+                             "--steps", "10000"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    deadline = time.monotonic() + 60
+    lines = []
+    for raw in proc.stdout:  # wait until the program trains
+        lines.append(raw)
+        if b"step 2 loss" in raw or time.monotonic() > deadline:
+            break
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 130
+    saved = json.loads(session.read_text())
+    assert saved["probes"]["baseline"]["status"] == "cancelled"
+    time.sleep(0.5)
+    leftover = subprocess.run(["pgrep", "-f", str(program)], capture_output=True, text=True).stdout.split()
+    assert not [pid for pid in leftover if int(pid) != os.getpid()]
