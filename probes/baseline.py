@@ -51,7 +51,8 @@ def run(ctx: ProbeContext) -> None:
     training = ctx.training()
     steps = training.steps
     records = training.run(stats_every=max(1, steps // 40), watch=SoftmaxWatcher,
-                           progress=ctx.stage(0, 2, "training with your settings"))
+                           progress=ctx.stage(0, 2, "training with your settings", live=training.records))
+    ctx.series(training.records, force=True)
     failure = first_failure(records)
     errored = failure is not None and failure.failure == "error"
     ctx.fact("baseline.nonfinite", failure is not None and not errored)

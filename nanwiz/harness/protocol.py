@@ -16,6 +16,9 @@ from typing import Any, Protocol
 
 from nanwiz.errors import ScriptError
 
+SERIES_EVERY = 0.5
+"""Seconds between two live `series` events (the curves a face draws while a run goes on)."""
+
 
 class Probe(Protocol):
     NAME: str
@@ -52,6 +55,8 @@ class ProbeContext:
         self._target = None
         self._dataset = None
         self._last_progress = 0.0
+        self._last_series = 0.0
+        self._series_sent: tuple[list | None, int] = (None, 0)  # (the records list, how many were sent)
         self.facts: dict[str, Any] = {}
 
     # ------------------------------------------------------------ the target
@@ -109,11 +114,29 @@ class ProbeContext:
         self._last_progress = now
         self.emit({"event": "progress", "fraction": max(0.0, min(1.0, fraction)), "message": message})
 
-    def stage(self, index: int, count: int, label: str) -> Callable[[int, int], None]:
-        """A progress callback for stage `index` of `count` (e.g. the 2nd of 3 runs)."""
+    def series(self, records: list, force: bool = False) -> None:
+        """Send the steps of a run recorded since the last call (a `series` event of step dicts,
+        the trace format), at most every SERIES_EVERY seconds unless forced. `records` is the
+        run's growing list of StepRecords; a new list starts over."""
+        now = time.monotonic()
+        source, sent = self._series_sent
+        if source is not records:
+            sent = 0
+        if len(records) <= sent or (not force and now - self._last_series < SERIES_EVERY):
+            return
+        self._last_series = now
+        self._series_sent = (records, len(records))
+        points = [r.to_dict(r.act_modules) for r in records[sent:]]
+        self.emit({"event": "series", "points": _jsonable(points)})
+
+    def stage(self, index: int, count: int, label: str, live: list | None = None) -> Callable[[int, int], None]:
+        """A progress callback for stage `index` of `count` (e.g. the 2nd of 3 runs); with `live`
+        (the run's records), it also sends the run's new steps as `series` events."""
 
         def report(done: int, total: int) -> None:
             self.progress((index + done / max(total, 1)) / count, f"{label}: step {done}/{total}")
+            if live is not None:
+                self.series(live)
 
         return report
 

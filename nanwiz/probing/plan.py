@@ -33,10 +33,12 @@ class ProbeEvent:
     """What a face needs to show progress: which probe, what happened, how far it is."""
 
     probe: str
-    kind: str  # "started" | "progress" | "finished"
+    kind: str  # "started" | "progress" | "series" | "finished"
     fraction: float = 0.0
     message: str = ""
     record: ProbeRecord | None = None
+    points: list[dict[str, Any]] | None = None
+    """For "series": the run's steps since the last such event (the trace format of details["trace"])."""
 
 
 def check_script_path(path: Path | str) -> Path:
@@ -150,6 +152,8 @@ class Diagnoser:
         def forward(event: dict) -> None:
             if event.get("event") == "progress":
                 self._emit(ProbeEvent(probe, "progress", event.get("fraction", 0.0), event.get("message", "")))
+            elif event.get("event") == "series":
+                self._emit(ProbeEvent(probe, "series", points=event.get("points") or []))
 
         spec = ProbeSpec(probe=probe, script=self.script, overrides=dict(self.session.overrides),
                          params=params or {}, timeout=self.timeout, threads=1 if self.jobs > 1 else None)
@@ -201,7 +205,7 @@ class Diagnoser:
             record = self.run_one("fixes", params)
             if previous is not None and previous.status == "done":
                 merged = {**previous.facts, **record.facts}
-                details = dict(previous.details.get("results") or {})
-                details.update(record.details.get("results") or {})
-                record.facts, record.details["results"] = merged, details
+                record.facts = merged
+                for key in ("results", "traces"):  # both keyed by intervention id
+                    record.details[key] = {**(previous.details.get(key) or {}), **(record.details.get(key) or {})}
                 self.session.record(record)

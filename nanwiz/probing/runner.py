@@ -157,8 +157,9 @@ def _read_events(fd: int, events: list[dict], on_event, outcome: ProbeOutcome) -
                 event = json.loads(raw)
             except ValueError:
                 continue
-            events.append(event)
             kind = event.get("event")
+            if kind != "series":  # live curves go to the faces only; the probe's trace detail keeps them
+                events.append(event)
             if kind == "fact":
                 outcome.facts[event["id"]] = event["value"]
             elif kind == "detail":
