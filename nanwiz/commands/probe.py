@@ -95,8 +95,8 @@ def run_probe_command(args) -> int:
     diagnosis = build_diagnosis(kb, session)
     show_diagnosis(diagnosis, out)
     if args.report:
-        path = write_markdown(diagnosis, args.report)
-        err.print(f"Report written to [cyan]{path}[/]")
+        written = write_markdown(diagnosis, args.report, plots=not args.no_plots)
+        err.print(f"Report written to [cyan]{written.describe()}[/]", highlight=False)
     if args.json:
         path = write_json(diagnosis, args.json)
         err.print(f"JSON diagnosis written to [cyan]{path}[/]")

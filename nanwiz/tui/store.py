@@ -18,7 +18,7 @@ from nanwiz.engine import Action, Ranking
 from nanwiz.errors import NanwizError
 from nanwiz.kb.model import KnowledgeBase
 from nanwiz.kb.schema import Question
-from nanwiz.report.markdown import write_markdown
+from nanwiz.report.markdown import Written, write_markdown
 from nanwiz.report.model import build_diagnosis, cause_detail
 from nanwiz.session import DONT_KNOW, Session
 
@@ -39,10 +39,12 @@ class Prompt:
 class SessionStore:
     """Owns the session for the TUI: answers, the current question, autosave, export."""
 
-    def __init__(self, kb: KnowledgeBase, session: Session, save_path: Path):
+    def __init__(self, kb: KnowledgeBase, session: Session, save_path: Path, plots: bool = True):
         self.kb = kb
         self.session = session
         self.save_path = Path(save_path)
+        self.plots = plots
+        """Export draws the run's curves beside the report (off with --no-plots)."""
         self.lock = threading.RLock()
         self.save_error: str | None = None
         self._current: str | None = None
@@ -188,9 +190,9 @@ class SessionStore:
         stem = stem[: -len("-session")] + "-report" if stem.endswith("-session") else stem + "-report"
         return self.save_path.with_name(stem + ".md")
 
-    def export(self, path: Path | None = None) -> Path:
-        """Write the Markdown report (the same as `nanwiz report`); raises ReportError."""
-        return write_markdown(self.diagnosis(), path or self.report_path())
+    def export(self, path: Path | None = None) -> Written:
+        """Write the Markdown report and its curves (the same as `nanwiz report`); raises ReportError."""
+        return write_markdown(self.diagnosis(), path or self.report_path(), plots=self.plots)
 
 
 def error_text(error: BaseException) -> tuple[str, str]:
