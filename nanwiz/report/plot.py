@@ -10,6 +10,7 @@ nothing else pays for it; the SVG keeps its text as text and names its pieces wi
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,7 @@ def _scale(ax, view: str, values: list[float]) -> None:
     """Log when every value is positive and they span two decades or more (powers of two for the
     GradScaler's scale, which halves and doubles); symmetric log when the curve crosses zero
     (a loss can); linear for a narrow range."""
-    from matplotlib.ticker import FuncFormatter, NullFormatter
+    from matplotlib.ticker import FuncFormatter, NullFormatter, SymmetricalLogLocator
 
     if values and min(values) > 0 and view == "scale":
         ax.set_yscale("log", base=2)
@@ -60,8 +61,11 @@ def _scale(ax, view: str, values: list[float]) -> None:
         if max(values) >= 100 * min(values):
             ax.set_yscale("log")
     elif values:
-        small = min((abs(v) for v in values if v), default=1.0)
-        ax.set_yscale("symlog", linthresh=max(small, 1e-12))
+        small = max(min((abs(v) for v in values if v), default=1.0), 1e-12)
+        ax.set_yscale("symlog", linthresh=small)
+        decades = math.log10(max(max(abs(v) for v in values), small) / small) * (2 if max(values) > 0 else 1)
+        step = max(1, math.ceil(decades / 6))  # at most about six labelled decades
+        ax.yaxis.set_major_locator(SymmetricalLogLocator(linthresh=small, base=10.0 ** step))
     ax.yaxis.set_major_formatter(FuncFormatter(tick))
     ax.yaxis.set_minor_formatter(NullFormatter())
 
@@ -134,9 +138,11 @@ def draw_svg(d: dict[str, Any], path: Path | str) -> Path:
     path = Path(path)
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "nanwiz", "font.size": 9,
                                 "axes.spines.top": False, "axes.spines.right": False}):
-        height = 0.7 + 1.9 * len(rows)
+        legend = 0.2 * math.ceil(len(runs) / 2) if len(runs) > 1 else 0.0
+        height = 0.7 + legend + 1.9 * len(rows)
         fig = Figure(figsize=(8, height))  # fixed margins: a layout engine would draw everything twice
-        fig.subplots_adjust(left=0.1, right=0.98, top=1 - 0.45 / height, bottom=0.45 / height, hspace=0.12)
+        fig.subplots_adjust(left=0.1, right=0.98, top=1 - (0.45 + legend) / height, bottom=0.45 / height,
+                            hspace=0.12)
         axes = fig.subplots(len(rows), 1, sharex=True, squeeze=False)[:, 0]
         start, end = x_range(runs, base)
         for i, (ax, view) in enumerate(zip(axes, rows)):
@@ -152,8 +158,12 @@ def draw_svg(d: dict[str, Any], path: Path | str) -> Path:
                 _no_curve(ax, base)
             ax.set_ylabel(VIEWS[view])
             ax.grid(True, which="major", alpha=0.25)
-            if len(drawn) > 1 and (i == 0 or view == "activations"):
-                ax.legend(loc="upper left", fontsize=7, frameon=False)
+            if len(drawn) > 1 and view == "activations":
+                ax.legend(loc="best", fontsize=7, frameon=False)
+        if len(runs) > 1:  # which run is which, once for the panels, under the title (never over a curve)
+            handles, labels = axes[0].get_legend_handles_labels()
+            fig.legend(handles, labels, loc="upper center", ncol=2, fontsize=8, frameon=False,
+                       bbox_to_anchor=(0.5, 1 - 0.32 / height))
         axes[-1].set_xlim(start, end)
         axes[-1].xaxis.set_major_locator(MaxNLocator(integer=True))
         axes[-1].set_xlabel("step")
