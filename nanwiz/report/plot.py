@@ -112,6 +112,21 @@ def title(d: dict[str, Any], base: dict[str, Any]) -> str:
     return f"{name}: {what} at step {failure['step']}"
 
 
+def preload() -> None:
+    """Import matplotlib in the background (while the probes run), so that writing the report
+    later pays only for the drawing. A failed import is left for `try_draw` to report."""
+    import threading
+
+    def load() -> None:
+        try:
+            import matplotlib.backends.backend_svg  # noqa: F401
+            import matplotlib.figure  # noqa: F401
+        except Exception:  # noqa: BLE001 - try_draw says why there is no picture
+            pass
+
+    threading.Thread(target=load, name="nanwiz-preload-matplotlib", daemon=True).start()
+
+
 def try_draw(d: dict[str, Any], path: Path) -> tuple[Path | None, str | None]:
     """(the SVG written, None), or (None, 'plot not drawn: why'): a missing matplotlib or a
     drawing error must never cost the user the report."""
