@@ -137,8 +137,8 @@ def _run_section(d: dict[str, Any], picture: str | None, note: str | None) -> li
         out += [f"![Loss and gradient norm per step]({picture.replace(' ', '%20')})", ""]
     elif note:
         out += [f"_{note}_", ""]
-    others = ", ".join(r["label"] for r in runs if r is not base)
-    out += [headline(base) + "." + (f" Compared with: {others}." if others and picture else ""), ""]
+    others = "; ".join(r["label"] for r in runs if r is not base)
+    out += [headline(base) + "." + (f" Overlaid: {others}." if others and picture else ""), ""]
     lines = text_block(base)
     if lines:
         out += _fence("\n".join(lines), "text") + [""]
