@@ -14,7 +14,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from nanwiz.report.series import VIEWS, Line, baseline, lines, shown, x_range
+from nanwiz.report.series import VIEWS, Line, baseline, lines, outcome, shown, x_range
 
 COLORS = {  # by Line.style: colour, line style, width
     "baseline": ("#c0392b", "-", 1.8),
@@ -103,15 +103,6 @@ def _no_curve(ax, run: dict[str, Any]) -> None:
             ha="left", va="center", color="#7f8c8d", gid="failure-note")
 
 
-def title(d: dict[str, Any], base: dict[str, Any]) -> str:
-    name = Path(d.get("script") or "your run").name
-    failure = base.get("failure")
-    if failure is None:
-        return f"{name}: {base['steps_run']} steps, no NaN/Inf"
-    what = "an error" if failure["kind"] == "error" else "the first NaN/Inf"
-    return f"{name}: {what} at step {failure['step']}"
-
-
 def preload() -> None:
     """Import matplotlib in the background (while the probes run), so that writing the report
     later pays only for the drawing. A failed import is left for `try_draw` to report."""
@@ -182,7 +173,7 @@ def draw_svg(d: dict[str, Any], path: Path | str) -> Path:
         axes[-1].set_xlim(start, end)
         axes[-1].xaxis.set_major_locator(MaxNLocator(integer=True))
         axes[-1].set_xlabel("step")
-        fig.suptitle(title(d, base), fontsize=10)
+        fig.suptitle(f"{Path(d.get('script') or 'your run').name}: {outcome(base)}", fontsize=10)
         path.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, format="svg", metadata={"Date": None})
     return path

@@ -163,6 +163,15 @@ def shown(series: list[dict[str, Any]], limit: int = 4) -> list[dict[str, Any]]:
     return out[:limit]
 
 
+def outcome(run: Mapping[str, Any]) -> str:
+    """'200 steps, finite throughout' or '38 steps, first NaN/Inf at step 37'."""
+    failure = run.get("failure")
+    if failure is None:
+        return f"{run['steps_run']} steps, finite throughout"
+    what = "an error" if failure["kind"] == "error" else "first NaN/Inf"
+    return f"{failure['step'] + 1} steps, {what} at step {failure['step']}"
+
+
 def x_range(runs: list[dict[str, Any]], base: dict[str, Any]) -> tuple[float, float]:
     """All steps when the run stayed finite; else up to about twice the failing step (and every
     variation's failure), so that the steps before the failure are not squeezed into a corner

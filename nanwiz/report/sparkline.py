@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from nanwiz.report.series import points
+from nanwiz.report.series import outcome, points
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 WIDTH = 40
@@ -63,12 +63,7 @@ def curve_lines(run: dict[str, Any], width: int = WIDTH) -> list[tuple[str, str,
 
 def headline(run: dict[str, Any]) -> str:
     """'Your run: 200 steps, finite throughout' or 'Your run: 38 steps, first NaN/Inf at step 37'."""
-    failure = run.get("failure")
-    label = run["label"][:1].upper() + run["label"][1:]
-    if failure is None:
-        return f"{label}: {run['steps_run']} steps, finite throughout"
-    what = "an error" if failure["kind"] == "error" else "first NaN/Inf"
-    return f"{label}: {failure['step'] + 1} steps, {what} at step {failure['step']}"
+    return f"{run['label'][:1].upper()}{run['label'][1:]}: {outcome(run)}"
 
 
 def text_block(run: dict[str, Any], width: int = WIDTH) -> list[str]:

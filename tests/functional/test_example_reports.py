@@ -41,7 +41,7 @@ def check_picture(svg: Path, d: dict) -> None:
     failure = base["failure"]
     if failure is None:
         assert not any(i.startswith("failure") for i in ids)
-        assert "no NaN/Inf" in words
+        assert "steps, finite throughout" in words
     else:
         assert {"failure-loss", "failure-grad_norm", "failure-label"} <= ids
         assert f"step {failure['step']}" in words
