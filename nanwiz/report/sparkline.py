@@ -51,14 +51,12 @@ def curve_lines(run: dict[str, Any], width: int = WIDTH) -> list[tuple[str, str,
     out = []
     for key, name in CURVES:
         _, values = points(run, run.get(key))
-        if len(values) < 2:
-            continue
-        failed = "" if run.get("failure") is None else " ✗"
-        line = sparkline(run.get(key) or [], width).rstrip()
-        out.append((name, line + failed, f"{fmt(values[0])} → {fmt(values[-1])}"))
+        if len(values) >= 2:
+            out.append((name, sparkline(run.get(key) or [], width).rstrip(), f"{fmt(values[0])} → {fmt(values[-1])}"))
     pad = max((len(name) for name, _, _ in out), default=0)
     spark = max((len(s) for _, s, _ in out), default=0)
-    return [(f"{name:<{pad}}", f"{line:<{spark}}", span) for name, line, span in out]
+    failed = "" if run.get("failure") is None else " ✗"
+    return [(f"{name:<{pad}}", f"{line:<{spark}}{failed}", span) for name, line, span in out]
 
 
 def headline(run: dict[str, Any]) -> str:

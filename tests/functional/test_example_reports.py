@@ -2,10 +2,11 @@
 measured (by their element ids) and marks the first non-finite step when there was one.
 
 Each case runs the baseline probe only (`--probes source,inspect,baseline --no-verify`). All 28
-examples take about three minutes on a 2-core machine, so the default run checks a
-representative three, for at most 40 steps (a loss that climbs until it overflows at step 17,
-a GradScaler run that halves its scale and settles, a training step that raises at step 0);
-`pytest --all-examples` checks every one with its own number of steps.
+examples take about four minutes on a busy 2-core machine, so the default run checks a
+representative three, cut to the steps that show what they are there for (a loss that climbs
+until it overflows at step 17, a GradScaler that halves its scale three times in the first
+ten steps and settles, a training step that raises at step 0); `pytest --all-examples` checks
+every one with its own number of steps.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from nanwiz.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
-REPRESENTATIVE = {"mlp_sgd_lr_too_high.py", "gru_fp16_scaler_warmup_benign.py", "text_labels_one_based.py"}
+REPRESENTATIVE = {"mlp_sgd_lr_too_high.py": 30, "gru_fp16_scaler_warmup_benign.py": 15, "text_labels_one_based.py": 5}
+"""Script -> steps to run in the default selection."""
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -53,7 +55,7 @@ def check_picture(svg: Path, d: dict) -> None:
                                                  else [pytest.mark.all_examples]) for s in EXAMPLES])
 def test_the_report_links_a_picture_of_the_run(script, tmp_path, capsys, request):
     report, data = tmp_path / "report.md", tmp_path / "d.json"
-    steps = [] if request.config.getoption("--all-examples") else ["--steps", "40"]
+    steps = [] if request.config.getoption("--all-examples") else ["--steps", str(REPRESENTATIVE[script.name])]
     code = main(["probe", "--quiet", "--no-verify", "--model", str(script), "--probes", "source,inspect,baseline",
                  "--report", str(report), "--json", str(data), *steps])
     capsys.readouterr()

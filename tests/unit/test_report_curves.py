@@ -71,7 +71,7 @@ def test_without_plots_the_report_still_shows_the_curves_as_text(kb, tmp_path):
     text = written.path.read_text(encoding="utf-8")
     assert written.picture is None and not (tmp_path / "r.svg").exists() and "![" not in text
     assert f"Your run: {FAIL_AT + 1} steps, first NaN/Inf at step {FAIL_AT}." in text
-    assert "loss       ▁" in text and "✗  0.7 → " in text
+    assert "loss       ▁" in text and " ✗  0.7 → " in text
 
 
 def test_a_missing_matplotlib_is_a_line_of_the_report(kb, tmp_path, monkeypatch):
