@@ -20,6 +20,13 @@ def _add_knowledge(parser: argparse.ArgumentParser, top: bool = False) -> None:
                         help="add the YAML files of DIR to the shipped knowledge base (repeatable)")
 
 
+def _add_no_plots(parser: argparse.ArgumentParser, top: bool = False) -> None:
+    # As --knowledge: SUPPRESS keeps a subcommand's default from erasing `nanwiz --no-plots probe`.
+    parser.add_argument("--no-plots", action="store_true", default=False if top else argparse.SUPPRESS,
+                        help="write the report without the picture of the run's curves (report.svg "
+                             "beside report.md)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nanwiz",
@@ -39,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--session", metavar="PATH", help="where the interactive session is saved "
                         "continuously (default: nanwiz-session.json next to the script, or in the "
                         "current directory)")
+    _add_no_plots(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     probe = sub.add_parser("probe", help="run the probes on a training script and print the diagnosis",
@@ -58,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     probe.add_argument("--jobs", metavar="N", type=int, help="probes run side by side (default: 2 or "
                        "the number of CPUs if lower)")
     probe.add_argument("--no-verify", action="store_true", help="do not re-run the training to verify fixes")
+    _add_no_plots(probe)
     probe.add_argument("--quiet", action="store_true", help="no progress display")
 
     run = sub.add_parser("run", help="run your own training program and diagnose its first NaN/Inf",
@@ -87,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("session", metavar="SESSION.json")
     report.add_argument("-o", "--output", metavar="FILE.md", help="write Markdown here (default: print it)")
     report.add_argument("--json", metavar="FILE.json", help="also write the JSON diagnosis here")
+    _add_no_plots(report)
 
     kb = sub.add_parser("kb", help="browse or check the knowledge base")
     _add_knowledge(kb)

@@ -12,6 +12,7 @@ from nanwiz.harness.protocol import ProbeContext
 from nanwiz.harness.local import step_fails
 from nanwiz.harness.replay import localize, localize_step
 from nanwiz.harness.run import first_failure
+from nanwiz.harness.summary import trace
 from nanwiz.harness.watch import RangeWatcher
 from nanwiz.variation import Variation
 
@@ -94,6 +95,7 @@ def run(ctx: ProbeContext) -> None:
         ctx.progress(1.0, "done (fp32 training: fp16/bf16 runs skipped)", force=True)
         return
 
+    traces = {"fp32": trace(records)}  # a variation only when the training uses half precision
     fp16 = ctx.training(Variation(amp="fp16"))
     records16 = fp16.run(progress=ctx.stage(1, 3, "fp16 + GradScaler"))
     failure16 = first_failure(records16)
@@ -108,6 +110,7 @@ def run(ctx: ProbeContext) -> None:
         if loc.get("op"):
             ctx.fact("amp.fp16_op", loc["op"])
     ctx.detail("fp16", detail)
+    traces["fp16"] = trace(records16)
 
     bf16 = ctx.training(Variation(amp="bf16"))
     records_bf = bf16.run(progress=ctx.stage(2, 3, "bf16"))
@@ -115,4 +118,6 @@ def run(ctx: ProbeContext) -> None:
     if not _unsupported(failure_bf, failure, ctx, "bf16"):
         ctx.fact("amp.bf16_clean", failure_bf is None)
     ctx.detail("bf16", {"steps_run": len(records_bf), "failure": failure_bf.to_dict() if failure_bf else None})
+    traces["bf16"] = trace(records_bf)
+    ctx.detail("traces", traces)
     ctx.progress(1.0, "done", force=True)

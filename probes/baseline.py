@@ -55,6 +55,7 @@ def run(ctx: ProbeContext) -> None:
     records = training.run(stats_every=max(1, steps // 40) if steps else STATS_EVERY, watch=SoftmaxWatcher,
                            progress=ctx.stage(0, 2, "training with your settings"),
                            continue_after_failure=CONTINUE_STEPS, on_record=ctx.step_record)
+    ctx.flush_series()
     failure = first_failure(records)
     errored = failure is not None and failure.failure == "error"
     ctx.fact("baseline.nonfinite", failure is not None and not errored)

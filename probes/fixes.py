@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from nanwiz.harness.protocol import ProbeContext
 from nanwiz.harness.run import first_failure
+from nanwiz.harness.summary import trace
 from nanwiz.variation import Variation
 
 NAME = "fixes"
@@ -22,6 +23,7 @@ def run(ctx: ProbeContext) -> None:
     bad_samples = tuple(int(i) for i in ctx.params.get("bad_samples", []))
     dominant = ctx.params.get("dominant_term")
     results = {}
+    traces = {}  # by intervention id
     for index, item in enumerate(todo):
         variation = Variation.model_validate(item["variation"])
         training = ctx.training(variation, exclude=bad_samples, dominant_term=dominant)
@@ -36,5 +38,7 @@ def run(ctx: ProbeContext) -> None:
         ctx.fact(item["fact"], failure is None)
         results[item["id"]] = {"clean": failure is None, "steps_run": len(records),
                                "failure": failure.to_dict() if failure else None}
+        traces[item["id"]] = trace(records)
     ctx.detail("results", results)
+    ctx.detail("traces", traces)
     ctx.progress(1.0, "done", force=True)

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from nanwiz.harness.protocol import ProbeContext
 from nanwiz.harness.run import first_failure
+from nanwiz.harness.summary import trace
 from nanwiz.variation import Variation
 
 NAME = "lr_sweep"
 FACTS = ("lr_sweep.effect", "fix.lower_lr.clean", "fix.lower_lr_100.clean")
 
 
-def _first_step(ctx: ProbeContext, variation: Variation, index: int, label: str) -> int | None:
+def _first_step(ctx: ProbeContext, variation: Variation, index: int, label: str,
+                traces: dict | None = None) -> int | None:
     training = ctx.training(variation)
     records = training.run(progress=ctx.stage(index, 3, label))
     failure = first_failure(records)
     ctx.detail(f"run_{label.replace(' ', '_')}", {"steps_run": len(records),
                                                    "failure": failure.to_dict() if failure else None})
+    if traces is not None:  # the curves of the lowered runs (the x1 run is the baseline's)
+        traces[label] = trace(records)
+        ctx.detail("traces", traces)
     return failure.step if failure else None
 
 
@@ -27,13 +32,14 @@ def run(ctx: ProbeContext) -> None:
         ctx.detail("note", "the run with the user's learning rate stays finite; nothing to compare")
         ctx.progress(1.0, "done", force=True)
         return
-    tenth = _first_step(ctx, Variation(lr_scale=0.1), 1, "lr x0.1")
+    traces: dict = {}
+    tenth = _first_step(ctx, Variation(lr_scale=0.1), 1, "lr x0.1", traces)
     ctx.fact("fix.lower_lr.clean", tenth is None)
     if tenth is None:
         ctx.fact("lr_sweep.effect", "removed")
         ctx.progress(1.0, "done", force=True)
         return
-    hundredth = _first_step(ctx, Variation(lr_scale=0.01), 2, "lr x0.01")
+    hundredth = _first_step(ctx, Variation(lr_scale=0.01), 2, "lr x0.01", traces)
     ctx.fact("fix.lower_lr_100.clean", hundredth is None)
     if hundredth is None:
         effect = "removed_at_0_01"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from nanwiz.harness.local import step_fails
 from nanwiz.harness.protocol import ProbeContext
 from nanwiz.harness.run import first_failure
+from nanwiz.harness.summary import trace
 from nanwiz.variation import Variation
 
 NAME = "lr_zero"
@@ -36,6 +37,7 @@ def run(ctx: ProbeContext) -> None:
     failure = first_failure(records)
     ctx.fact("lr_zero.nonfinite", failure is not None)
     ctx.detail("steps_run", len(records))
+    ctx.detail("traces", {"lr 0": trace(records)})
     if failure is not None:
         ctx.fact("lr_zero.first_step", failure.step)
         ctx.detail("failure", failure.to_dict())

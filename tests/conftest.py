@@ -15,6 +15,21 @@ CATALOGUE = ROOT.parent / "shared" / "design" / "cause-catalogue.md"
 CATALOGUE_IDS_FALLBACK = ROOT / "tests" / "fixtures" / "catalogue_ids.txt"
 
 
+def pytest_addoption(parser):
+    parser.addoption("--all-examples", action="store_true",
+                     help="also run the checks marked all_examples (every example script; minutes)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Cases marked all_examples run only with --all-examples (deselected, not skipped, otherwise)."""
+    if config.getoption("--all-examples"):
+        return
+    left_out = [item for item in items if item.get_closest_marker("all_examples")]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not item.get_closest_marker("all_examples")]
+
+
 @pytest.fixture(scope="session")
 def kb():
     return load_knowledge()

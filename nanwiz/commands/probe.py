@@ -76,6 +76,10 @@ def run_probe_command(args) -> int:
             message = "done" if status == "done" else f"[red]{status}: {(event.record.reason or '')[:60]}"
             progress.update(task, completed=1.0, message=message)
 
+    if args.report and not args.no_plots:
+        from nanwiz.report.plot import preload
+
+        preload()  # matplotlib's import (about a second) overlaps the probes instead of following them
     diagnoser = Diagnoser(kb, session, timeout=args.timeout, jobs=args.jobs, on_event=on_event,
                           on_record=autosave, cancel=cancel)
     interrupt_on_termination()
@@ -95,8 +99,8 @@ def run_probe_command(args) -> int:
     diagnosis = build_diagnosis(kb, session)
     show_diagnosis(diagnosis, out)
     if args.report:
-        path = write_markdown(diagnosis, args.report)
-        err.print(f"Report written to [cyan]{path}[/]")
+        written = write_markdown(diagnosis, args.report, plots=not args.no_plots)
+        err.print(f"Report written to [cyan]{written.describe()}[/]", highlight=False)
     if args.json:
         path = write_json(diagnosis, args.json)
         err.print(f"JSON diagnosis written to [cyan]{path}[/]")

@@ -63,7 +63,7 @@ class ProgressView:
             else:
                 self.progress.update(task, completed=event.fraction)
         elif event.kind == "series":
-            for point in event.data or []:
+            for point in event.points or []:
                 self.steps += 1
                 self.skips += bool(point.get("skipped"))
                 self.last = point

@@ -19,8 +19,8 @@ def run_report_command(args) -> int:
     diagnosis = build_diagnosis(kb, session)
     err = console(stderr=True)
     if args.output:
-        path = write_markdown(diagnosis, args.output)
-        err.print(f"Report written to [cyan]{path}[/]")
+        written = write_markdown(diagnosis, args.output, plots=not args.no_plots)
+        err.print(f"Report written to [cyan]{written.describe()}[/]", highlight=False)
     else:
         sys.stdout.write(render(diagnosis) + "\n")
     if args.json:

@@ -55,4 +55,4 @@ def run_tui_command(args) -> int:
         save_path = free_path(script.parent if script is not None else Path.cwd())
     from nanwiz.tui.app import run_app
 
-    return run_app(kb, session=session, script=script, save_path=save_path)
+    return run_app(kb, session=session, script=script, save_path=save_path, plots=not args.no_plots)

@@ -11,6 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from nanwiz.report.markdown import where_sentence
+from nanwiz.report.series import baseline
+from nanwiz.report.sparkline import curve_lines, headline
 
 STATUS_STYLE = {"diagnosed": "green", "benign": "green", "not_reproduced": "yellow", "unknown": "yellow",
                 "no_evidence": "yellow"}
@@ -25,10 +27,22 @@ def bar(p: float, width: int = 20) -> Text:
     return Text("█" * filled + "·" * (width - filled), style="cyan")
 
 
+def show_curves(d: dict[str, Any], out: Console) -> None:
+    """The run's loss and gradient norm as sparklines, before anything is explained."""
+    run = baseline(d.get("series"))
+    lines = curve_lines(run) if run is not None else []
+    if not lines:
+        return
+    out.print(Text(headline(run), style="bold"))
+    for name, spark, span in lines:
+        out.print(Text.assemble(f"  {name}  ", (spark, "red" if "✗" in spark else "cyan"), ("  " + span, "dim")))
+
+
 def show_diagnosis(d: dict[str, Any], out: Console) -> None:
     style = STATUS_STYLE.get(d["status"], "white")
     out.print(Panel(Text(d["verdict"], style=f"bold {style}"), title="nanwiz", title_align="left",
                     border_style=style))
+    show_curves(d, out)
     table = Table(show_header=True, header_style="bold", box=None, padding=(0, 1))
     table.add_column("#", justify="right")
     table.add_column("cause")

@@ -16,6 +16,9 @@ from typing import Any, Protocol
 
 from nanwiz.errors import ScriptError
 
+SERIES_EVERY = 0.5
+"""Seconds between two live `series` events (the curves a face draws while a run goes on)."""
+
 
 class Probe(Protocol):
     NAME: str
@@ -153,10 +156,11 @@ class ProbeContext:
         self.emit({"event": "progress", "fraction": max(0.0, min(1.0, fraction)), "message": message})
 
     def step_record(self, record: Any) -> None:
-        """A training step just finished: stream it to faces that draw the run live (batched)."""
-        self._series.append(record.to_dict())
+        """A training step just finished: stream it to faces that draw the run live (a `series` event
+        of step dicts in the trace format, at most every SERIES_EVERY seconds, and at a failure)."""
+        self._series.append(record.to_dict(record.act_modules))
         now = time.monotonic()
-        if now - self._last_series >= 0.5 or record.failed:
+        if now - self._last_series >= SERIES_EVERY or record.failed:
             self.flush_series()
             self._last_series = now
 

@@ -14,7 +14,7 @@ import copy
 import math
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,6 +80,8 @@ class StepRecord:
     weight_norm: float | None = None
     out_absmax: float | None = None
     act_absmax: float | None = None
+    act_modules: dict[str, float] = field(default_factory=dict)
+    """On stats steps: the largest |activation| of each leaf module ("name (Type)"), for the curves."""
     softmax_absmax: float | None = None
     watched: Any = None
     """What the step's watcher (a TorchFunctionMode with result()) measured, on watched steps."""
@@ -94,16 +96,18 @@ class StepRecord:
     label: str | None = None
     """Which optimizer stepped, when a program has several (attached runs)."""
 
-    def to_dict(self) -> dict[str, Any]:
-        from nanwiz.harness.tensors import clean_number
-
+    def to_dict(self, modules: Collection[str] = ()) -> dict[str, Any]:
+        """The record as JSON-ready data; `modules`: whose activation maxima to include (stats steps)."""
         out: dict[str, Any] = {"step": self.step}
         for key in ("loss", "grad_norm", "weight_norm", "out_absmax", "act_absmax", "softmax_absmax", "scale"):
             value = getattr(self, key)
             if value is not None:
-                out[key] = clean_number(value) if math.isfinite(value) else str(value)
+                out[key] = _number(value)
         if self.terms and len(self.terms) > 1:
-            out["terms"] = {k: (clean_number(v) if math.isfinite(v) else str(v)) for k, v in self.terms.items()}
+            out["terms"] = {k: _number(v) for k, v in self.terms.items()}
+        acts = {m: _number(self.act_modules[m]) for m in modules if m in self.act_modules}
+        if acts:
+            out["act"] = acts
         for key in ("input_nonfinite", "skipped", "failed", "guarded_skip"):
             if getattr(self, key):
                 out[key] = True
@@ -114,6 +118,13 @@ class StepRecord:
         if self.error:
             out["error"] = self.error
         return out
+
+
+def _number(value: float) -> float | str:
+    """A finite value rounded for JSON; a non-finite one as its name ('nan', 'inf', '-inf')."""
+    from nanwiz.harness.tensors import clean_number
+
+    return clean_number(value) if math.isfinite(value) else str(value)
 
 
 def split_terms(out: Any, path_name: str) -> dict[str, torch.Tensor]:
@@ -362,15 +373,17 @@ class TrainingRun:
         record = StepRecord(step=t, indices=indices)
         hooks = []
         act_values: list[torch.Tensor] = []
+        act_names: list[str] = []
         out_box = self._out_box
         out_box.clear()
         if stats:
-            for module in self.model.modules():
+            for name, module in self.model.named_modules():
                 if next(module.children(), None) is None:
-                    def leaf_hook(_m, _i, output):
+                    def leaf_hook(_m, _i, output, label=f"{name or 'model'} ({type(module).__name__})"):
                         tensors = float_tensors(output)
                         if tensors:
                             act_values.append(torch.stack([absmax(x) for x in tensors]).amax())
+                            act_names.append(label)
                     hooks.append(module.register_forward_hook(leaf_hook))
         watcher = watch() if (stats and watch is not None) else None
         # Gradients are cleared at the start of a step (not the end), so that they still exist
@@ -419,7 +432,7 @@ class TrainingRun:
             small = [loss.detach()] + [v.detach().reshape(()).float() for v in terms.values()]
             small.append(out_box[0] if out_box else nan)
             small.append(input_ok.float() if input_ok is not None else self._one)
-            small.append(torch.stack(act_values).amax() if act_values else nan)
+            small.extend(act_values)  # per leaf call, on stats steps only
             norms = torch.stack([grad_norm, weight_norm.to(torch.float64)])
             read = torch.cat([norms, torch.stack(small).to(torch.float64)]).tolist()  # the one host sync
             read = [read[2], read[0], read[1], *read[3:]]
@@ -451,7 +464,10 @@ class TrainingRun:
             grad_v = float(_total_norm([p.grad for p in self.params if p.grad is not None], self.device))
         n_terms = len(terms)
         term_values = read[3:3 + n_terms]
-        out_v, input_v, act_v = read[3 + n_terms:6 + n_terms]
+        out_v, input_v = read[3 + n_terms:5 + n_terms]
+        for label, value in zip(act_names, read[5 + n_terms:]):  # a module called twice: its larger value
+            record.act_modules[label] = max(value, record.act_modules.get(label, value))
+        act_v = max(record.act_modules.values(), default=math.nan)
         record.loss = loss_v
         record.terms = dict(zip(terms.keys(), term_values))
         record.grad_norm = grad_v

@@ -129,13 +129,26 @@ def term_balance(before: list[StepRecord], failure: StepRecord | None) -> dict[s
     return out
 
 
+TRACE_MODULES = 4
+
+
+def top_modules(records: list[StepRecord], count: int = TRACE_MODULES) -> list[str]:
+    """The leaf modules with the largest activations over the run (the ones worth a curve)."""
+    peak: dict[str, float] = {}
+    for record in records:
+        for name, value in record.act_modules.items():
+            peak[name] = max(value, peak.get(name, value))
+    return sorted(peak, key=lambda n: -peak[n])[:count]
+
+
 def trace(records: list[StepRecord], limit: int = 400) -> list[dict[str, Any]]:
-    """A compact per-step trace for the report (every step, or evenly thinned)."""
+    """A compact per-step trace for the report and its curves: every step, or evenly thinned but
+    always with the statistics steps (weight norm, activations per module) and the failure.
+    Activation maxima are kept for the few modules with the largest ones."""
+    keep = records
     if len(records) > limit:
         stride = math.ceil(len(records) / limit)
-        keep = records[::stride]
-        if records[-1] not in keep:
-            keep.append(records[-1])
-    else:
-        keep = records
-    return [r.to_dict() for r in keep]
+        keep = [r for i, r in enumerate(records)
+                if i % stride == 0 or r.act_modules or r.failed or i == len(records) - 1]
+    modules = top_modules(records)
+    return [r.to_dict(modules) for r in keep]

@@ -88,12 +88,13 @@ class ProbeEvent:
     """What a face needs to show progress: which probe, what happened, how far it is."""
 
     probe: str
-    kind: str  # "started" | "progress" | "finished" | "series" | "output"
+    kind: str  # "started" | "progress" | "series" | "output" | "finished"
     fraction: float = 0.0
     message: str = ""
+    """For "progress" what is being done; for "output" a line the user's program printed."""
     record: ProbeRecord | None = None
-    data: Any = None
-    """'series': the step records just measured (dicts); 'output': a line the user's program printed."""
+    points: list[dict[str, Any]] | None = None
+    """For "series": the run's steps since the last such event (the trace format of details["trace"])."""
 
 
 def check_script_path(path: Path | str) -> Path:
@@ -218,7 +219,7 @@ class Diagnoser:
             if kind == "progress":
                 self._emit(ProbeEvent(name, "progress", event.get("fraction", 0.0), event.get("message", "")))
             elif kind == "series":
-                self._emit(ProbeEvent(name, "series", data=event.get("points") or []))
+                self._emit(ProbeEvent(name, "series", points=event.get("points") or []))
 
         program = self.session.program
         output = None
@@ -330,7 +331,7 @@ class Diagnoser:
             record = self.run_one("fixes", params)
             if previous is not None and previous.status == "done":
                 merged = {**previous.facts, **record.facts}
-                details = dict(previous.details.get("results") or {})
-                details.update(record.details.get("results") or {})
-                record.facts, record.details["results"] = merged, details
+                record.facts = merged
+                for key in ("results", "traces"):  # both keyed by intervention id
+                    record.details[key] = {**(previous.details.get(key) or {}), **(record.details.get(key) or {})}
                 self.session.record(record)

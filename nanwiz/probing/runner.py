@@ -209,8 +209,9 @@ class EventCollector:
         self.events: list[dict] = []
 
     def __call__(self, event: dict) -> None:
-        self.events.append(event)
         kind = event.get("event")
+        if kind != "series":  # live curves go to the faces only; the probe's trace detail keeps them
+            self.events.append(event)
         probe = event.get("probe") or self.main
         target = self.outcome
         if probe != self.main:

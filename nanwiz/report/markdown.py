@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from nanwiz.errors import ReportError
+from nanwiz.report.series import baseline, shown
+from nanwiz.report.sparkline import headline, text_block
 
 PHASES = {
     "input": "in the input data (the batch already held it)",
@@ -73,7 +76,9 @@ def where_sentence(loc: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def render(d: dict[str, Any]) -> str:
+def render(d: dict[str, Any], picture: str | None = None, picture_note: str | None = None) -> str:
+    """The report; `picture`: the curves' SVG to link (a path relative to the report), or
+    `picture_note`: why it was not drawn."""
     out: list[str] = []
     name = Path(d.get("script") or "session").name
     out += [f"# nanwiz diagnosis: `{name}`", "", f"> **{d['verdict']}**", ""]
@@ -94,6 +99,7 @@ def render(d: dict[str, Any]) -> str:
     if verified:
         rows.append(("Verified fix", "✅ " + verified[0]["verification"]))
     out += ["| | |", "|---|---|"] + [f"| {_cell(a)} | {_cell(b)} |" for a, b in rows] + [""]
+    out += _run_section(d, picture, picture_note)
 
     out += ["## Ranked causes", "", "| # | Cause | Probability | Strongest evidence |", "|---|---|---|---|"]
     for i, cause in enumerate(d["causes"], 1):
@@ -127,6 +133,25 @@ def render(d: dict[str, Any]) -> str:
     if d.get("reproduce"):
         out += ["## Reproduce", "", *_fence(d["reproduce"], "sh"), ""]
     return "\n".join(out)
+
+
+def _run_section(d: dict[str, Any], picture: str | None, note: str | None) -> list[str]:
+    """The run's curves: the picture when there is one, and always the same curves as text."""
+    runs = shown(d.get("series") or [])
+    base = baseline(runs)
+    if base is None:
+        return []
+    out = ["## The run", ""]
+    if picture:
+        out += [f"![Loss and gradient norm per step]({picture.replace(' ', '%20')})", ""]
+    elif note:
+        out += [f"_{note}_", ""]
+    others = "; ".join(r["label"] for r in runs if r is not base)
+    out += [headline(base) + "." + (f" Overlaid: {others}." if others and picture else ""), ""]
+    lines = text_block(base)
+    if lines:
+        out += _fence("\n".join(lines), "text") + [""]
+    return out
 
 
 def _findings(d: dict[str, Any]) -> list[str]:
@@ -281,11 +306,35 @@ def _short(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def write_markdown(d: dict[str, Any], path: Path | str) -> Path:
+@dataclass(frozen=True)
+class Written:
+    """What writing the report produced."""
+
+    path: Path
+    picture: Path | None = None
+    """The curves' SVG beside the report, when drawn."""
+    note: str | None = None
+    """Why no picture was drawn (matplotlib missing, a drawing error), as the report says it."""
+
+    def describe(self) -> str:
+        """'report.md (curves in report.svg)', for the message that says where it went."""
+        if self.picture is not None:
+            return f"{self.path} (curves in {self.picture.name})"
+        return f"{self.path} ({self.note})" if self.note else str(self.path)
+
+
+def write_markdown(d: dict[str, Any], path: Path | str, plots: bool = True) -> Written:
+    """Write the report, and (with `plots`) its curves as an SVG beside it (report.md -> report.svg),
+    linked from it. A picture that cannot be drawn becomes a line of the report, never an error."""
+    from nanwiz.report.plot import try_draw
+
     path = Path(path)
+    picture = note = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render(d), encoding="utf-8")
+        if plots and baseline(d.get("series")) is not None:
+            picture, note = try_draw(d, path.with_suffix(".svg"))
+        path.write_text(render(d, picture.name if picture else None, note), encoding="utf-8")
     except OSError as exc:
         raise ReportError(f"cannot write the report to {path}: {exc.strerror or exc}") from None
-    return path
+    return Written(path, picture, note)

@@ -15,6 +15,7 @@ from nanwiz import __version__
 from nanwiz.engine import settle
 from nanwiz.kb.model import KnowledgeBase
 from nanwiz.kb.schema import Cause
+from nanwiz.report.series import collect
 from nanwiz.session import DONT_KNOW, Session
 
 SCHEMA = "nanwiz.diagnosis/1"
@@ -147,6 +148,18 @@ def source_findings(session: Session) -> list[dict[str, Any]]:
     return [{**f, "file": f.get("file") or script} for f in record.details.get("findings") or []]
 
 
+def run_series(kb: KnowledgeBase, session: Session, facts: dict[str, Any]) -> list[dict[str, Any]]:
+    """The measured curves of the baseline and of every variation run, fixes titled and marked
+    verified (true: the run with the fix stays finite)."""
+    titles = {i.id: f"with the fix: {i.title}" for i in kb.interventions.values()}
+    runs = collect({name: record.details for name, record in session.probes.items()}, titles)
+    for run in runs:
+        intervention = kb.interventions.get(run.get("run", "")) if run["role"] == "fix" else None
+        if intervention is not None:
+            run["verified"] = facts.get(intervention.fact)
+    return runs
+
+
 def reproduce_command(session: Session) -> str:
     program = session.program
     if program is not None:
@@ -241,6 +254,7 @@ def build_diagnosis(kb: KnowledgeBase, session: Session) -> dict[str, Any]:
         "first_nonfinite": first_nonfinite(session),
         "bad_samples": bad_samples(session),
         "source_findings": source_findings(session),
+        "series": run_series(kb, session, facts),
         "probes": probes,
         "evidence": facts,
         "answers": answers,

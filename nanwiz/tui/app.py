@@ -45,12 +45,13 @@ class NanwizApp(App[int]):
 
     def __init__(self, kb: KnowledgeBase, *, session: Session | None = None, script: Path | None = None,
                  save_path: Path, probes: list[str] | None = None, verify: bool = True,
-                 timeout: float = DEFAULT_TIMEOUT, jobs: int | None = None, cursor_blink: bool = True):
+                 timeout: float = DEFAULT_TIMEOUT, jobs: int | None = None, cursor_blink: bool = True,
+                 plots: bool = True):
         super().__init__()
         session = session or Session()
         if script is not None:
             session.script = str(script)
-        self.store = SessionStore(kb, session, save_path)
+        self.store = SessionStore(kb, session, save_path, plots=plots)
         self.runner = ProbeRunner(self.store, timeout=timeout, jobs=jobs)
         self.autostart = script is not None
         self.probe_choice = list(probes) if probes is not None else default_probes(kb)
@@ -92,20 +93,20 @@ class NanwizApp(App[int]):
 
     def action_export(self) -> None:
         try:
-            path = self.store.export()
+            written = self.store.export()
         except NanwizError as error:
             self.push_screen(ErrorDialog(error.title, error.msg))
             return
-        self.notify(f"Report written to {path}", title="Exported", timeout=10, markup=False)
+        self.notify(f"Report written to {written.describe()}", title="Exported", timeout=10, markup=False)
 
     def show_error(self, title: str, message: str) -> None:
         self.push_screen(ErrorDialog(title, message))
 
 
 def run_app(kb: KnowledgeBase, session: Session | None = None, script: Path | None = None,
-            save_path: Path = Path("nanwiz-session.json")) -> int:
+            save_path: Path = Path("nanwiz-session.json"), plots: bool = True) -> int:
     """Run the session in the terminal until the user quits; returns the exit code."""
-    app = NanwizApp(kb, session=session, script=script, save_path=save_path)
+    app = NanwizApp(kb, session=session, script=script, save_path=save_path, plots=plots)
     try:
         code = app.run()
     finally:

@@ -31,6 +31,9 @@ def main_commands(app: NanwizApp, screen: Screen) -> Iterator[SystemCommand]:
         yield SystemCommand("Answers", "List your answers to change or remove one", main.action_answers)
         yield SystemCommand("Findings", "Where the first NaN/Inf appeared and which samples are bad",
                             main.action_findings)
+        if main.query_one("#curves").has_data:
+            yield SystemCommand("Curves", "The run's loss, gradient norm or activations (next view)",
+                                main.action_cycle_curves)
         for scored in app.store.ranking().causes:
             yield SystemCommand(f"Cause: {scored.title}", f"{pct(scored.probability)} — why it ranks there and "
                                 "how to fix it", lambda cid=scored.cause_id: main.open_cause(cid))

@@ -38,6 +38,15 @@ class ProbeProgress(Message):
         return isinstance(message, ProbeProgress) and message.probe == self.probe
 
 
+class ProbeSeries(Message):
+    """A running probe measured more steps of its run (the trace format); the curves grow."""
+
+    def __init__(self, probe: str, points: list[dict]) -> None:
+        super().__init__()
+        self.probe = probe
+        self.points = points
+
+
 class ProbeFinished(Message):
     """A probe ended (done, failed, timed out, crashed or cancelled); the evidence changed."""
 

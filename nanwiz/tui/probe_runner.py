@@ -17,7 +17,7 @@ from textual.message_pump import MessagePump
 from nanwiz.probing.plan import Diagnoser, ProbeEvent
 from nanwiz.probing.runner import DEFAULT_TIMEOUT
 from nanwiz.session import Session
-from nanwiz.tui.messages import ProbeFinished, ProbeProgress, ProbesEnded, ProbesQueued, ProbeStarted
+from nanwiz.tui.messages import ProbeFinished, ProbeProgress, ProbeSeries, ProbesEnded, ProbesQueued, ProbeStarted
 from nanwiz.tui.store import SessionStore
 
 
@@ -71,6 +71,8 @@ class ProbeRunner:
             self._post(ProbeStarted(event.probe))
         elif event.kind == "progress":
             self._post(ProbeProgress(event.probe, event.fraction, event.message))
+        elif event.kind == "series" and event.points:
+            self._post(ProbeSeries(event.probe, event.points))
         elif event.kind == "finished" and event.record is not None:
             self._post(ProbeFinished(event.record))
 

@@ -18,11 +18,13 @@ from nanwiz.engine import Action, Ranking
 from nanwiz.errors import NanwizError
 from nanwiz.kb.model import KnowledgeBase
 from nanwiz.kb.schema import Question
-from nanwiz.report.markdown import write_markdown
-from nanwiz.report.model import build_diagnosis, cause_detail
-from nanwiz.session import DONT_KNOW, Session
+from nanwiz.report.markdown import Written, write_markdown
+from nanwiz.report.model import build_diagnosis, cause_detail, run_series
+from nanwiz.session import DONT_KNOW, ProbeRecord, Session
 
 UNFINISHED = ("pending", "running")
+LIVE_POINTS = 2000
+"""A running probe's steps kept for the live curves (halved, every other step, beyond that)."""
 
 
 @dataclass(frozen=True)
@@ -39,15 +41,19 @@ class Prompt:
 class SessionStore:
     """Owns the session for the TUI: answers, the current question, autosave, export."""
 
-    def __init__(self, kb: KnowledgeBase, session: Session, save_path: Path):
+    def __init__(self, kb: KnowledgeBase, session: Session, save_path: Path, plots: bool = True):
         self.kb = kb
         self.session = session
         self.save_path = Path(save_path)
+        self.plots = plots
+        """Export draws the run's curves beside the report (off with --no-plots)."""
         self.lock = threading.RLock()
         self.save_error: str | None = None
         self._current: str | None = None
         self._pinned: str | None = None
         self._previous: dict[str, Any] = {}
+        self.live: dict[str, list[dict[str, Any]]] = {}
+        """A running probe's steps so far (its `series` events), until its record holds the trace."""
 
     # ------------------------------------------------------------ reading
     def view(self) -> Session:
@@ -103,6 +109,27 @@ class SessionStore:
 
     def diagnosis(self) -> dict[str, Any]:
         return build_diagnosis(self.kb, self.view())
+
+    def curves(self) -> tuple[list[dict[str, Any]], bool]:
+        """The runs' curves as the diagnosis has them, the baseline's taken from its live steps
+        while it runs; and whether they are live."""
+        view = self.view()
+        record = view.probes.get("baseline")
+        live = bool(self.live.get("baseline")) and (record is None or not record.finished)
+        if live:
+            view.probes["baseline"] = ProbeRecord(probe="baseline", status="running",
+                                                  details={"trace": self.live["baseline"]})
+        return run_series(self.kb, view, view.facts(self.kb)), live
+
+    def add_points(self, probe: str, points: list[dict[str, Any]]) -> None:
+        """Steps a running probe measured (a `series` event)."""
+        kept = self.live.setdefault(probe, [])
+        kept.extend(points)
+        if len(kept) > LIVE_POINTS:
+            self.live[probe] = kept[::2] + ([kept[-1]] if len(kept) % 2 == 0 else [])  # keep the latest step
+
+    def probe_started(self, probe: str) -> None:
+        self.live.pop(probe, None)  # a new run of it: the curves start over
 
     # ------------------------------------------------------------ changing
     def answer(self, question_id: str, value: Any) -> None:
@@ -188,9 +215,9 @@ class SessionStore:
         stem = stem[: -len("-session")] + "-report" if stem.endswith("-session") else stem + "-report"
         return self.save_path.with_name(stem + ".md")
 
-    def export(self, path: Path | None = None) -> Path:
-        """Write the Markdown report (the same as `nanwiz report`); raises ReportError."""
-        return write_markdown(self.diagnosis(), path or self.report_path())
+    def export(self, path: Path | None = None) -> Written:
+        """Write the Markdown report and its curves (the same as `nanwiz report`); raises ReportError."""
+        return write_markdown(self.diagnosis(), path or self.report_path(), plots=self.plots)
 
 
 def error_text(error: BaseException) -> tuple[str, str]:

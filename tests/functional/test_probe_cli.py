@@ -120,11 +120,14 @@ def test_diagnosis_exits_0_and_writes_report_json_and_session(tmp_path, capsys):
     text = report.read_text()
     assert "# nanwiz diagnosis: `dirty_mlp.py`" in text and "## Offending samples" in text
     assert "`7`, `41`" in text and "## Probe results" in text and "## Reproduce" in text
+    assert "](r.svg)" in text and (tmp_path / "r.svg").exists() and d["series"][0]["id"] == "baseline"
     again = main(["report", str(session), "-o", str(tmp_path / "again.md")])
     capsys.readouterr()
     assert again == 0
-    assert (tmp_path / "again.md").read_text().split("## Environment")[0].replace(
-        d["generated_at"], "") == text.split("## Environment")[0].replace(d["generated_at"], "")
+    assert (tmp_path / "again.md").read_text().split("## Environment")[0].replace(d["generated_at"], "").replace(
+        "again.svg", "r.svg") == text.split("## Environment")[0].replace(d["generated_at"], "")
+    assert main(["report", str(session), "-o", str(tmp_path / "bare.md"), "--no-plots"]) == 0
+    assert not (tmp_path / "bare.svg").exists() and "## The run" in (tmp_path / "bare.md").read_text()
 
 
 def test_an_exception_in_training_is_diagnosed(tmp_path, capsys):

@@ -15,7 +15,7 @@ import pytest
 from nanwiz.session import Session
 from nanwiz.tui.app import NanwizApp
 from nanwiz.tui.screens import ErrorDialog, ProbeInfoScreen, RunProbesScreen
-from nanwiz.tui.widgets import FindingsPanel, ProbesPanel, RankingPanel
+from nanwiz.tui.widgets import CurvesPanel, FindingsPanel, ProbesPanel, RankingPanel
 from tests.functional.tui_fixtures import EXAMPLES, fixture_kb, pilot_test, screen_text, wait_until
 
 pytestmark = pytest.mark.slow
@@ -66,6 +66,9 @@ async def test_model_flag_runs_probes_at_once_and_results_arrive(kb, tmp_path):
         assert ranking.top.probability > 5 * prior
         assert app.query_one(FindingsPanel).display  # the first NaN/Inf was located
         assert "First NaN/Inf: step" in screen_text(app)
+        assert app.store.live["baseline"][0]["step"] == 0  # its steps arrived while it ran
+        curves = app.query_one(CurvesPanel)
+        assert curves.has_data and not curves.live and [r["id"] for r in curves.runs] == ["baseline", "lr_zero-lr-0"]
         saved = Session.load(save)
         assert {n: r.status for n, r in saved.probes.items()} == {"baseline": "done", "lr_zero": "done"}
 

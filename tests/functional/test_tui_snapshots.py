@@ -15,6 +15,7 @@ import pytest
 from nanwiz.session import ProbeRecord, Session
 from nanwiz.tui.app import NanwizApp
 from nanwiz.tui.widgets import ProbesPanel
+from tests.fixtures.runs import traced_session
 from tests.functional.tui_fixtures import fixture_kb
 
 SMALL, LARGE = (80, 24), (120, 40)
@@ -43,6 +44,12 @@ def probed() -> NanwizApp:
                                details={"first_nonfinite": {"step": 12, "phase": "input", "op": "input",
                                                             "kind": "nan", "bad_in_batch": [7, 41]}}))
     return NanwizApp(kb, session=session, save_path=Path("nanwiz-session.json"), cursor_blink=False)
+
+
+def traced() -> NanwizApp:
+    """The probes traced their runs: the curves panel shows your run climbing to its failure."""
+    return NanwizApp(fixture_kb(), session=traced_session(), save_path=Path("nanwiz-session.json"),
+                     cursor_blink=False)
 
 
 async def quiet(pilot) -> None:
@@ -88,3 +95,15 @@ def test_help_screen(here, snap_compare):
 
 def test_light_theme(here, snap_compare):
     assert snap_compare(probed(), terminal_size=SMALL, press=["t"], run_before=quiet)
+
+
+def test_main_screen_with_the_run_curves(here, snap_compare):
+    assert snap_compare(traced(), terminal_size=LARGE, run_before=quiet)
+
+
+def test_curves_switched_to_the_gradient_norm(here, snap_compare):
+    assert snap_compare(traced(), terminal_size=LARGE, press=["g"], run_before=quiet)
+
+
+def test_curves_on_their_own_screen_in_a_small_terminal(here, snap_compare):
+    assert snap_compare(traced(), terminal_size=SMALL, press=["g"], run_before=quiet)

@@ -1,5 +1,6 @@
 """The wheel carries the knowledge base and the probes: installed into a fresh virtual
-environment and used from another directory, `nanwiz kb check` works."""
+environment and used from another directory, `nanwiz kb check` works, and `nanwiz report`
+without matplotlib writes the report with a line saying why it has no picture."""
 
 from __future__ import annotations
 
@@ -40,3 +41,12 @@ def test_wheel_installs_and_finds_its_knowledge(tmp_path):
     located = subprocess.run([str(python), "-c", "import nanwiz.paths as p; print(p.shipped_knowledge_dir())"],
                              cwd=elsewhere, capture_output=True, text=True, check=True).stdout
     assert str(env) in located
+    from tests.fixtures.runs import traced_session
+
+    traced_session().save(elsewhere / "s.json")
+    proc = subprocess.run([str(env / "bin" / "nanwiz"), "report", "s.json", "-o", "r.md"], cwd=elsewhere,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    text = (elsewhere / "r.md").read_text(encoding="utf-8")
+    assert "_plot not drawn: matplotlib is not installed (pip install matplotlib)_" in text and "loss  " in text
+    assert not (elsewhere / "r.svg").exists()

@@ -1,5 +1,6 @@
 """The core runs headless: the knowledge base, engine, session, report and probe runner import
-neither Textual nor torch (each import is checked in a fresh interpreter)."""
+neither Textual nor torch, and the CLI starts without matplotlib (imported only when a picture
+is drawn); each import is checked in a fresh interpreter."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ import sys
 import pytest
 
 CORE = ["nanwiz.kb.load", "nanwiz.engine", "nanwiz.session", "nanwiz.report.model", "nanwiz.report.markdown",
-        "nanwiz.probing.plan", "nanwiz.probing.runner", "nanwiz.cli", "nanwiz.commands.kb"]
+        "nanwiz.report.plot", "nanwiz.probing.plan", "nanwiz.probing.runner", "nanwiz.cli", "nanwiz.commands.kb",
+        "nanwiz.commands.probe"]
 
 
 @pytest.mark.parametrize("module", CORE)
 def test_core_module_loads_no_ui_and_no_torch(module):
-    code = (f"import sys, {module}; bad = [m for m in ('textual', 'torch') if m in sys.modules]; "
+    code = (f"import sys, {module}; bad = [m for m in ('textual', 'torch', 'matplotlib') if m in sys.modules]; "
             "print(','.join(bad))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "", f"{module} imports {out}"

@@ -72,9 +72,42 @@ def test_baseline_names_the_producer_in_backward():
 
 
 def test_baseline_sees_divergence():
-    facts, _ = run_probe("baseline", "sgd_diverge.py")
+    facts, details = run_probe("baseline", "sgd_diverge.py")
     assert facts["baseline.loss_runaway"] == "up"
     assert facts["baseline.grad_norm_growth"] > 1000
+    trace = details["trace"]  # the curves: every step up to the failure, activations per module on stats steps
+    assert [p["step"] for p in trace] == list(range(len(trace))) and trace[-1]["failed"] is True
+    stats = [p for p in trace if "act" in p]
+    assert stats and set(stats[0]["act"]) == {"0 (Linear)", "1 (ReLU)", "2 (Linear)"}
+    assert all(p["act_absmax"] == max(p["act"].values()) for p in stats)
+
+
+def test_baseline_sends_its_steps_while_it_runs(monkeypatch):
+    import nanwiz.harness.protocol as protocol
+
+    monkeypatch.setattr(protocol, "SERIES_EVERY", 0.0)
+    events: list[dict] = []
+    probe = PROBES["baseline"]
+    ctx = ProbeContext("baseline", SCRIPTS / "healthy.py", probe.FACTS, events.append)
+    probe.run(ctx)
+    batches = [e["points"] for e in events if e["event"] == "series"]
+    steps = [p["step"] for batch in batches for p in batch]
+    assert len(batches) > 1 and steps == list(range(10))  # each step once, in order
+    trace = next(e["value"] for e in events if e["event"] == "detail" and e["key"] == "trace")
+    assert [p["loss"] for batch in batches for p in batch] == [p["loss"] for p in trace]
+
+
+def test_the_trace_keeps_statistics_steps_and_the_failure_when_thinned():
+    from nanwiz.harness.run import StepRecord
+    from nanwiz.harness.summary import trace
+
+    records = [StepRecord(step=t, indices=[], loss=1.0, act_modules={"fc (Linear)": float(t)} if t % 7 == 0 else {})
+               for t in range(1000)]
+    records[-1].failed, records[-1].failure = True, "loss"
+    thinned = trace(records, limit=100)
+    kept = {p["step"] for p in thinned}
+    assert len(thinned) < 260 and 999 in kept and thinned[-1]["failure"] == "loss"
+    assert all(t in kept for t in range(0, 1000, 7)) and all(t in kept for t in range(0, 1000, 10))
 
 
 def test_baseline_on_a_healthy_script_with_loss_terms():
@@ -86,12 +119,16 @@ def test_baseline_on_a_healthy_script_with_loss_terms():
 
 def test_lr_zero_separates_data_from_optimization():
     assert run_probe("lr_zero", "dirty_mlp.py")[0]["lr_zero.nonfinite"] is True
-    assert run_probe("lr_zero", "sgd_diverge.py")[0]["lr_zero.nonfinite"] is False
+    facts, details = run_probe("lr_zero", "sgd_diverge.py")
+    assert facts["lr_zero.nonfinite"] is False
+    assert len(details["traces"]["lr 0"]) == 60  # its curves, to set beside the baseline's
 
 
 def test_lr_sweep_removes_divergence():
-    facts, _ = run_probe("lr_sweep", "sgd_diverge.py")
+    facts, details = run_probe("lr_sweep", "sgd_diverge.py")
     assert facts["fix.lower_lr.clean"] is True and facts["lr_sweep.effect"] == "removed"
+    assert list(details["traces"]) == ["lr x0.1"]  # the x1 run is the baseline's: not repeated
+    assert not any(p.get("failed") for p in details["traces"]["lr x0.1"])
 
 
 def test_bisect_finds_the_bad_samples():
@@ -109,6 +146,8 @@ def test_amp_compares_precisions():
     assert facts["amp.fp32_clean"] is True and facts["amp.fp16_clean"] is False
     assert facts["amp.fp32_underflows_fp16"] is True
     assert facts["amp.fp16_op"] == "log"
+    assert set(details["traces"]) == {"fp32", "fp16", "bf16"}
+    assert any(p.get("failed") for p in details["traces"]["fp16"])
 
 
 def test_batchnorm_eval_against_train():
@@ -132,6 +171,7 @@ def test_fixes_verify_a_setting():
     facts, details = run_probe("fixes", "dirty_mlp.py", params)
     assert facts == {"fix.lower_lr.clean": False, "fix.exclude_samples.clean": True}
     assert details["results"]["lower_lr"]["failure"]["step"] >= 0
+    assert set(details["traces"]) == {"lower_lr", "exclude_bad_samples"}  # by intervention id
 
 
 def test_a_probe_cannot_report_an_undeclared_fact():

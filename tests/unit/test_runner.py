@@ -32,3 +32,15 @@ def test_a_script_error_is_reported_as_such(tmp_path):
     outcome = run_probe(ProbeSpec("inspect", script, threads=1))
     assert outcome.status == "script_error"
     assert "broken.py:1" in outcome.reason and "syntax error" in outcome.reason
+
+
+def test_a_running_probe_sends_its_curves_to_the_faces(kb):
+    from nanwiz.probing.plan import Diagnoser
+    from nanwiz.session import Session
+
+    session = Session(script=str(SCRIPTS / "healthy.py"))
+    events = []
+    Diagnoser(kb, session, on_event=events.append).run(["baseline"], verify=False)
+    points = [p for e in events if e.kind == "series" for p in e.points]
+    assert [p["step"] for p in points] == list(range(10))
+    assert points[-1]["loss"] == session.probes["baseline"].details["trace"][-1]["loss"]

@@ -38,6 +38,7 @@ The session is saved after every change: `nanwiz --resume {save}` continues it.
 | `p` / `x` | main | run the probes / stop them |
 | `d` / enter | main | why the top (or selected) cause ranks there and how to fix it |
 | `f` | main | where the first NaN/Inf appeared, which samples are bad |
+| `g` | main | the run's curves, next view: loss, gradient norm, activations |
 | `tab` | anywhere | move between panels |
 | `f` / `c` | cause | jump to the fixes / copy the fix's code |
 | `e` | anywhere | export the Markdown report to `{report}` |

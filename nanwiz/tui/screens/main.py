@@ -18,19 +18,22 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from nanwiz.errors import NanwizError
-from nanwiz.tui.messages import ProbeFinished, ProbeProgress, ProbesEnded, ProbesQueued, ProbeStarted
+from nanwiz.tui.messages import ProbeFinished, ProbeProgress, ProbeSeries, ProbesEnded, ProbesQueued, ProbeStarted
 from nanwiz.tui.screens.answers import AnswersScreen
 from nanwiz.tui.screens.cause_detail import CauseDetailScreen
+from nanwiz.tui.screens.curves import CurvesScreen
 from nanwiz.tui.screens.findings import FindingsScreen
 from nanwiz.tui.screens.probe_info import ProbeInfoScreen
 from nanwiz.tui.screens.run_probes import ProbeRequest, RunProbesScreen
 from nanwiz.tui.store import error_text
-from nanwiz.tui.widgets import FindingsPanel, InterviewPanel, ProbesPanel, RankingPanel
+from nanwiz.tui.widgets import CurvesPanel, FindingsPanel, InterviewPanel, ProbesPanel, RankingPanel
 
 if TYPE_CHECKING:
     from nanwiz.tui.app import NanwizApp
 
 ANSWER_KEYS = "yn123456789"
+CURVES_ROOM = 32
+"""Terminal rows below which the curves are not placed on the main screen (g shows them whole)."""
 
 
 class MainScreen(Screen):
@@ -46,6 +49,7 @@ class MainScreen(Screen):
         Binding("x", "stop_probes", "Stop"),
         Binding("d", "detail", "Why/fix"),
         Binding("f", "findings", "Findings", show=False),
+        Binding("g", "cycle_curves", "Curves"),
     ]
 
     _shown_error: str | None = None
@@ -60,6 +64,7 @@ class MainScreen(Screen):
             with Vertical(id="left"):
                 yield InterviewPanel(id="interview")
                 yield ProbesPanel(id="probes")
+                yield CurvesPanel(id="curves")
             with Vertical(id="right"):
                 yield FindingsPanel(id="findings")
                 yield RankingPanel(id="ranking")
@@ -94,11 +99,39 @@ class MainScreen(Screen):
         self.query_one(InterviewPanel).show(prompt, len(store.session.answers), hint)
         self.query_one(RankingPanel).show(store.ranking())
         self.query_one(FindingsPanel).show(store.diagnosis())
+        self.refresh_curves()
         self.sub_title = self._status_line()
         if store.save_error and store.save_error != self._shown_error:
             self.notify(store.save_error, title="Session not saved", severity="error", timeout=10,
                         markup=False)
         self._shown_error = store.save_error
+
+    def refresh_curves(self) -> None:
+        """Redraw the curves (and those of an open curves screen) from the session and the live steps."""
+        curves = self.query_one(CurvesPanel)
+        had = curves.has_data
+        series, live = self.nanwiz.store.curves()
+        curves.show(series, live)
+        self.place_curves()
+        for screen in self.app.screen_stack:
+            if isinstance(screen, CurvesScreen):
+                screen.show(series, live)
+        if curves.has_data != had:
+            self.refresh_bindings()
+
+    def place_curves(self) -> None:
+        curves = self.query_one(CurvesPanel)
+        curves.display = curves.has_data and self.size.height >= CURVES_ROOM
+
+    def on_resize(self) -> None:
+        self.place_curves()
+
+    def action_cycle_curves(self) -> None:
+        curves = self.query_one(CurvesPanel)
+        if curves.display:
+            curves.cycle()
+        else:
+            self.app.push_screen(CurvesScreen(*self.nanwiz.store.curves(), view=curves.view))
 
     def _status_line(self) -> str:
         store = self.nanwiz.store
@@ -195,6 +228,8 @@ class MainScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop_probes":
             return self.nanwiz.runner.running
+        if action == "cycle_curves":
+            return self.query_one(CurvesPanel).has_data
         return True
 
     @on(ProbesQueued)
@@ -205,8 +240,14 @@ class MainScreen(Screen):
 
     @on(ProbeStarted)
     def probe_started(self, message: ProbeStarted) -> None:
+        self.nanwiz.store.probe_started(message.probe)
         self.query_one(ProbesPanel).started(message.probe)
         self.sub_title = self._status_line()
+
+    @on(ProbeSeries)
+    def probe_series(self, message: ProbeSeries) -> None:
+        self.nanwiz.store.add_points(message.probe, message.points)
+        self.refresh_curves()
 
     @on(ProbeProgress)
     def probe_progress(self, message: ProbeProgress) -> None:
