@@ -89,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "(default: 4; 0: diagnose from the captured failure only)")
     run.add_argument("--jobs", metavar="N", type=int, help="re-runs side by side (default: 2 or the CPUs)")
     run.add_argument("--no-verify", action="store_true", help="do not re-run the program to verify fixes")
+    _add_no_plots(run)
     run.add_argument("--quiet", action="store_true", help="no progress display (the program's output still shows)")
 
     report = sub.add_parser("report", help="render a saved session as a Markdown (and JSON) report")

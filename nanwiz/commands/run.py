@@ -8,19 +8,12 @@ diagnosis was made, 1 the run stayed finite (healthy), 2 usage or program errors
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
 from nanwiz.commands.answers import load_answers
-from nanwiz.commands.common import console, knowledge
-from nanwiz.commands.probe import interrupt_on_termination
-from nanwiz.commands.progress import ProgressView
-from nanwiz.commands.view import show_diagnosis
-from nanwiz.errors import EXIT_NOT_REPRODUCED, EXIT_OK, UsageError
-from nanwiz.probing.plan import Diagnoser
-from nanwiz.report.jsonout import write_json
-from nanwiz.report.markdown import write_markdown
-from nanwiz.report.model import build_diagnosis
+from nanwiz.commands.common import knowledge
+from nanwiz.commands.drive import drive
+from nanwiz.errors import UsageError
 from nanwiz.session import Session
 
 
@@ -85,42 +78,6 @@ def run_run_command(args) -> int:
         session.overrides["steps"] = args.max_steps
     if args.answers:
         load_answers(kb, args.answers, session)
-    err = console(stderr=True)
-    out = console()
-    cancel = threading.Event()
-    save = Path(args.save) if args.save else None
-
-    def autosave(s: Session) -> None:
-        if save is not None:
-            s.save(save)
-
-    view = ProgressView(err, quiet=args.quiet)
-    diagnoser = Diagnoser(kb, session, timeout=args.timeout, jobs=args.jobs, on_event=view.on_event,
-                          on_record=autosave, cancel=cancel, on_output=True)
-    interrupt_on_termination()
-    if not args.quiet:
-        err.print(f"[bold]nanwiz[/] running [cyan]{program.display}[/] under the watch")
-    try:
-        with view:
-            diagnoser.run_program(verify=not args.no_verify, reruns=args.reruns)
-    except KeyboardInterrupt:
-        cancel.set()
-        if save is not None:
-            session.save(save)
-        raise
-    finally:
-        if save is not None:
-            session.save(save)
-    diagnosis = build_diagnosis(kb, session)
-    show_diagnosis(diagnosis, out)
-    if args.report:
-        path = write_markdown(diagnosis, args.report)
-        err.print(f"Report written to [cyan]{path}[/]")
-    if args.json:
-        path = write_json(diagnosis, args.json)
-        err.print(f"JSON diagnosis written to [cyan]{path}[/]")
-    if save is not None:
-        err.print(f"Session saved to [cyan]{save}[/] (open it with 'nanwiz --resume {save}')")
-    if not diagnosis["reproduced"]:
-        return EXIT_NOT_REPRODUCED
-    return EXIT_OK
+    return drive(args, kb, session, f"[bold]nanwiz[/] running [cyan]{program.display}[/] under the watch",
+                 lambda diagnoser: diagnoser.run_program(verify=not args.no_verify, reruns=args.reruns),
+                 show_output=True)
