@@ -68,6 +68,10 @@ def run_local(ctx: ProbeContext, program, amp: str | None) -> None:
 def run(ctx: ProbeContext) -> None:
     captured = ctx.captured()
     program = captured.failing_step() if captured is not None else None
+    if captured is not None and program is None and captured.step_program(0) is None:
+        ctx.detail("note", "the run stayed finite: no failing step to replay in other precisions")
+        ctx.progress(1.0, "done", force=True)
+        return
     if program is not None and program.failure != "param":
         amp = captured.config()["amp"]
         half = any(p.dtype == torch.float16 for m in captured.models for p in m.parameters())

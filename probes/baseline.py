@@ -22,7 +22,8 @@ FACTS = (
     "baseline.term_growth", "replay.reproduced", "first_nonfinite.phase", "first_nonfinite.kind",
     "first_nonfinite.op", "first_nonfinite.module_type", "first_nonfinite.operand_zero",
     "first_nonfinite.operand_negative", "first_nonfinite.operand_absmax", "first_nonfinite.from_constant",
-    "first_nonfinite.operand_origin", "first_nan.op",
+    "first_nonfinite.operand_origin", "first_nan.op", "loop.grads_carried_over", "loop.clip_before_unscale",
+    "loop.backward_per_step", "loop.closure",
 )
 CONTINUE_STEPS = 20
 STATS_EVERY = 10
@@ -49,6 +50,17 @@ def report_localization(ctx: ProbeContext, loc: dict) -> None:
         ctx.fact("first_nan.op", loc["first_nan_op"])
 
 
+def report_loop(ctx: ProbeContext, counts: dict | None, steps: int) -> None:
+    """What the watch saw of the user's own loop (only when attached to it)."""
+    if not counts or not steps:
+        return
+    if counts.get("grad_checks"):
+        ctx.fact("loop.grads_carried_over", counts["grads_carried"] * 2 >= counts["grad_checks"])
+    ctx.fact("loop.clip_before_unscale", counts.get("clip_scaled", 0) > 0)
+    ctx.fact("loop.backward_per_step", 1 + counts.get("accumulation", 0) / steps)
+    ctx.fact("loop.closure", counts.get("closure", 0) > 0)
+
+
 def run(ctx: ProbeContext) -> None:
     training = ctx.baseline()
     steps = training.steps
@@ -68,8 +80,10 @@ def run(ctx: ProbeContext) -> None:
     ctx.detail("trace", trace(records))
     ctx.detail("steps_run", len(records))
     ctx.detail("snapshot_every", training.snapshot_every)
-    for key, value in (getattr(training, "info", None) or {}).items():
+    info = getattr(training, "info", None) or {}
+    for key, value in info.items():
         ctx.detail(f"program_{key}", value)
+    report_loop(ctx, info.get("counts"), len(records))
     if failure is None:
         ctx.progress(1.0, "no failure", force=True)
         return

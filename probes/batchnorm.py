@@ -126,6 +126,17 @@ def run(ctx: ProbeContext) -> None:
         run_local(ctx, program)
         ctx.progress(1.0, "done", force=True)
         return
+    if captured is not None and captured.step_program(0) is None:  # a program's run, watched, that stayed finite
+        layers = [(n, m) for model in captured.models for n, m in _bn_layers(model)]
+        ctx.fact("bn.present", bool(layers))
+        if layers:
+            ctx.fact("bn.train_nonfinite", False)
+            evaluated = getattr(captured, "info", {}).get("counts", {}).get("eval_calls", 0)
+            if evaluated:  # the program's own evaluations were watched and stayed finite
+                ctx.fact("bn.eval_nonfinite", False)
+            _running_stats(ctx, layers)
+        ctx.progress(1.0, "done", force=True)
+        return
     training = ctx.training()
     layers = _bn_layers(training.model)
     ctx.fact("bn.present", bool(layers))

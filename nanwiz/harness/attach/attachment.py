@@ -132,7 +132,7 @@ class Attachment:
         self.suspended = 0
         self.closure_calls = 0
         self.counts: dict[str, int] = {"zero_grad": 0, "clip": 0, "clip_finite": 0, "clip_scaled": 0, "grads_carried": 0,
-                                       "grad_checks": 0, "accumulation": 0, "closure": 0}
+                                       "grad_checks": 0, "accumulation": 0, "closure": 0, "eval_calls": 0}
         self.time_first_step: float | None = None
         self.step_time: float | None = None
         self._round: set[int] = set()
@@ -383,6 +383,7 @@ class Attachment:
                     self.segment.out_absmax.append(absmax(tensors[0]))
             elif tensors and self.failure is None:
                 # evaluation (model.eval()): no backward will check it, so its output is checked here
+                self.counts["eval_calls"] += 1
                 evaluated_nonfinite = not all(bool(torch.isfinite(t).all()) for t in tensors)
         for t in pytree.tree_leaves((args, kwargs)):  # which loader batches this step really reads
             rows = self.tape.batches.get(t) if isinstance(t, torch.Tensor) else None
