@@ -23,7 +23,7 @@ from torch import nn
 
 from nanwiz.errors import ScriptError
 from nanwiz.harness.script import Target, innermost_is_user, trimmed_traceback
-from nanwiz.harness.tensors import absmax, float_tensors, to_device
+from nanwiz.harness.tensors import float_tensors, peak, to_device
 from nanwiz.variation import Variation
 
 try:  # numpy is optional for the user's script; seed it when present
@@ -267,7 +267,7 @@ class TrainingRun:
         """The model output's magnitude, one device scalar per forward (no host sync)."""
         tensors = float_tensors(output)
         if tensors and len(self._out_box) < 4:  # forwards outside step() (probes' checks) do not pile up
-            self._out_box.append(tensors[0].detach().abs().amax().float())
+            self._out_box.append(peak(tensors[0]))
 
     def _build_order(self) -> None:
         n = len(self.dataset)
@@ -382,7 +382,7 @@ class TrainingRun:
                     def leaf_hook(_m, _i, output, label=f"{name or 'model'} ({type(module).__name__})"):
                         tensors = float_tensors(output)
                         if tensors:
-                            act_values.append(torch.stack([absmax(x) for x in tensors]).amax())
+                            act_values.append(torch.stack([peak(x) for x in tensors]).amax())
                             act_names.append(label)
                     hooks.append(module.register_forward_hook(leaf_hook))
         watcher = watch() if (stats and watch is not None) else None

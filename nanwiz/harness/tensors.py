@@ -63,6 +63,15 @@ def absmax(t: torch.Tensor) -> torch.Tensor:
     return a.amax()
 
 
+def peak(t: torch.Tensor) -> torch.Tensor:
+    """Largest |value| in one pass over the tensor, as a float32 device scalar (Inf or NaN when the
+    tensor holds them): the cheap measure for every-step and stats-step sentinels."""
+    t = t.detach()
+    if t.numel() == 0:
+        return torch.zeros((), device=t.device)
+    return torch.linalg.vector_norm(t, float("inf"), dtype=torch.float32)
+
+
 def clean_number(value: float) -> float | None:
     """A JSON-safe float: NaN becomes None, infinities are clamped to +-1e300."""
     if value != value:

@@ -226,8 +226,11 @@ class Diagnoser:
         if program is not None and self.on_output is not None:
             def output(line: str) -> None:
                 self._emit(ProbeEvent(probe, "output", message=line))
+        # probes that run side by side get one thread each; the user's own program runs as it would alone
+        alone = program is not None and probe == "baseline"
         spec = ProbeSpec(probe=probe, script=self.script, overrides=dict(self.session.overrides),
-                         params=params or {}, timeout=self.timeout, threads=1 if self.jobs > 1 else None,
+                         params=params or {}, timeout=self.timeout,
+                         threads=1 if self.jobs > 1 and not alone else None,
                          program=program, then=tuple(then), cwd=program["cwd"] if program else None,
                          output=output if probe == "baseline" else None)
         try:

@@ -34,7 +34,7 @@ from nanwiz.harness.attach.data import BatchRows, DataTracker
 from nanwiz.harness.attach.state import RngState, TrainingState
 from nanwiz.harness.attach.tape import Ref, Source, Tape, caller
 from nanwiz.harness.run import StepRecord
-from nanwiz.harness.tensors import absmax, float_tensors
+from nanwiz.harness.tensors import float_tensors, peak
 
 
 class NanwizStop(BaseException):
@@ -134,6 +134,8 @@ class Attachment:
         self.counts: dict[str, int] = {"zero_grad": 0, "clip": 0, "clip_finite": 0, "clip_scaled": 0, "grads_carried": 0,
                                        "grad_checks": 0, "accumulation": 0, "closure": 0, "eval_calls": 0}
         self.time_first_step: float | None = None
+        self.failed_at: float | None = None
+        """Wall-clock time of the first failure (to measure what the diagnosis costs after it)."""
         self.step_time: float | None = None
         self._round: set[int] = set()
         self._round_started = False
@@ -363,7 +365,7 @@ class Attachment:
         if self.segment.stats and self.depth > 1 and next(module.children(), None) is None:
             tensors = float_tensors(result)
             if tensors:
-                self.segment.act_absmax.append(torch.stack([absmax(t) for t in tensors]).amax())
+                self.segment.act_absmax.append(torch.stack([peak(t) for t in tensors]).amax())
         self.depth = max(0, self.depth - 1)
         if self.depth:
             return
@@ -380,7 +382,7 @@ class Attachment:
             tensors = float_tensors(result)
             if module.training:
                 if tensors and len(self.segment.out_absmax) < 8:
-                    self.segment.out_absmax.append(absmax(tensors[0]))
+                    self.segment.out_absmax.append(peak(tensors[0]))
             elif tensors and self.failure is None:
                 # evaluation (model.eval()): no backward will check it, so its output is checked here
                 self.counts["eval_calls"] += 1
@@ -665,6 +667,7 @@ class Attachment:
                 self.models, self.optimizers, self.scalers, self.schedulers, rng=self.segment.rng)
             self._guard = getattr(self, "_step_state", None) or replay_state
         if self.failure is None:
+            self.failed_at = time.time()
             self.failure = Failure(kind=kind, step=self._next_step_number(optimizer), segment=self.segment,
                                    state=replay_state, optimizer=optimizer, entry=entry)
             self.tape.pin(self.segment.index)
@@ -690,6 +693,7 @@ class Attachment:
         if self.on_record is not None:
             self.on_record(record)
         if self.failure is None:
+            self.failed_at = time.time()
             self.segment.failure = "error"
             state = TrainingState.capture(self.models, self.optimizers, self.scalers, self.schedulers,
                                           rng=self.segment.rng)

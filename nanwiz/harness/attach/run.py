@@ -137,6 +137,7 @@ class AttachedRun:
         return {
             "program": outcome.status, "exit_code": outcome.exit_code, "traceback": outcome.traceback or None,
             "stopped_by": a.stopped_by, "steps": len(a.records), "time_to_first_step": a.time_first_step,
+            "failed_at": a.failed_at,
             "step_time": a.step_time, "counts": dict(a.counts),
             "autocast": sorted(f"{d}:{t}" for d, t in a.autocast_seen),
             "optimizers": [type(o).__name__ for o in a.optimizers], "models": [type(m).__name__ for m in a.models],
