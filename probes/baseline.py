@@ -22,7 +22,9 @@ FACTS = (
     "baseline.term_growth", "replay.reproduced", "first_nonfinite.phase", "first_nonfinite.kind",
     "first_nonfinite.op", "first_nonfinite.module_type", "first_nonfinite.operand_zero",
     "first_nonfinite.operand_negative", "first_nonfinite.operand_absmax", "first_nonfinite.from_constant",
-    "first_nonfinite.operand_origin", "first_nan.op",
+    "first_nonfinite.operand_origin", "first_nan.op", *(f"first_nonfinite.{t}" for t in (
+        "empty_reduction", "single_element_variance", "ctc_infeasible", "upstream_grad_zero", "masked_output",
+        "domain_edge", "forward_contained")),
 )
 CONTINUE_STEPS = 20
 SUMMARY_FACTS = ("loss_trend", "loss_growth", "loss_runaway", "grad_norm_growth", "grad_spike", "weight_norm_growth",
@@ -45,6 +47,8 @@ def report_localization(ctx: ProbeContext, loc: dict) -> None:
             ctx.fact(f"first_nonfinite.{key}", loc[key])
     if loc.get("first_nan_op"):
         ctx.fact("first_nan.op", loc["first_nan_op"])
+    for trait, value in (loc.get("traits") or {}).items():
+        ctx.fact(f"first_nonfinite.{trait}", bool(value))
 
 
 def run(ctx: ProbeContext) -> None:
