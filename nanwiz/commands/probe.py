@@ -103,7 +103,11 @@ def run_probe_command(args) -> int:
     if save is not None:
         err.print(f"Session saved to [cyan]{save}[/] (open it with 'nanwiz --resume {save}')")
     if not diagnosis["reproduced"]:
-        err.print("[yellow]No NaN/Inf was reproduced with your settings; the ranking above rests on the "
-                  "other evidence (probe results above). Try more --steps, or answer questions in 'nanwiz'.")
+        if diagnosis["top_cause"] is None:
+            err.print("[yellow]No NaN/Inf was reproduced with your settings, so no cause is named. If your own "
+                      "run fails, try more --steps, or answer questions in 'nanwiz'.")
+        else:
+            err.print("[yellow]No NaN/Inf was reproduced with your settings; the cause above rests on the "
+                      "other evidence (probe results above).")
         return EXIT_NOT_REPRODUCED
     return EXIT_OK

@@ -91,7 +91,9 @@ class MainScreen(Screen):
         best = store.best_probe(actions)
         if best is not None and not self.nanwiz.runner.running:
             hint = "Tip: the probes would tell more than this question. Press p to run them."
-        self.query_one(InterviewPanel).show(prompt, len(store.session.answers), hint)
+        done = store.settled(actions) if prompt is None else None
+        settled = (done, store.kb.cause_title(done.cause_id)) if done is not None else None
+        self.query_one(InterviewPanel).show(prompt, len(store.session.answers), hint, settled)
         self.query_one(RankingPanel).show(store.ranking())
         self.query_one(FindingsPanel).show(store.diagnosis())
         self.sub_title = self._status_line()
@@ -227,6 +229,10 @@ class MainScreen(Screen):
         elif message.cancelled:
             self.notify("Probes stopped.")
         else:
+            diagnosis = self.nanwiz.store.diagnosis()
+            if diagnosis["top_cause"] is None and diagnosis["status"] in ("healthy", "not_reproduced"):
+                self.notify(diagnosis["verdict"], title="Probes finished", timeout=10, markup=False)
+                return
             top = self.nanwiz.store.ranking().top
             self.notify(f"Probes finished. Most likely: {top.title} ({top.probability:.0%}). Press d for why "
                         "and how to fix it.", title="Probes finished", timeout=10, markup=False)
