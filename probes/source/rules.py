@@ -339,8 +339,14 @@ def check_accumulation(src: Source, loop: ast.AST) -> None:
                     "backward() on every micro-batch, step() every few, and the loss is not divided by their number")
 
 
+def check_ctc(src: Source, node: ast.Call, c: Callee) -> None:
+    """The loss is a CTC loss (F.ctc_loss, nn.CTCLoss): the one loss whose targets can be infeasible."""
+    if c.op in ("ctc_loss", "CTCLoss"):
+        src.add("source.ctc_loss", node, "a CTC loss: Inf when a target needs more frames than its input has")
+
+
 CALL_CHECKS = (check_log, check_root, check_exp, check_div_call, check_attention, check_fill_inf, check_empty_param,
-               check_optimizer_eps, check_half, check_randomness, check_clip_scaled, check_manual_scale)
+               check_optimizer_eps, check_half, check_randomness, check_clip_scaled, check_manual_scale, check_ctc)
 
 
 def check_call(src: Source, node: ast.Call) -> None:

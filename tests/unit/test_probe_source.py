@@ -1,4 +1,4 @@
-"""The static source scan as a user meets it: a script on disk in, 17 bool facts and the
+"""The static source scan as a user meets it: a script on disk in, 18 bool facts and the
 offending lines out. Each case is a small realistic snippet; the guarded twin of every
 pattern must stay quiet."""
 
@@ -54,7 +54,7 @@ def scan(tmp_path: Path, code: str, header: bool = True) -> FakeContext:
     ctx = FakeContext(script)
     source.run(ctx)
     assert "scan_errors" not in ctx.details, ctx.details["scan_errors"]
-    assert list(ctx.facts) == list(source.FACTS)  # every run reports all 17, as bools
+    assert list(ctx.facts) == list(source.FACTS)  # every run reports all 18, as bools
     assert all(type(value) is bool for value in ctx.facts.values())
     return ctx
 
@@ -538,6 +538,31 @@ CASES = [
                 if i % log_every == 0:
                     print(i, loss.item())
     """),
+    # ---- ctc_loss
+    ("source.ctc_loss", True, """
+        def compute_loss(model, batch):
+            x, targets, lengths = batch
+            log_probs = model(x)
+            return F.ctc_loss(log_probs, targets, torch.full((x.shape[0],), log_probs.shape[0]), lengths)
+    """),
+    ("source.ctc_loss", True, """
+        criterion = nn.CTCLoss(blank=0, zero_infinity=False)
+        def compute_loss(model, batch):
+            x, y, xl, yl = batch
+            return criterion(model(x), y, xl, yl)
+    """),
+    ("source.ctc_loss", False, """
+        def compute_loss(model, batch):
+            x, y = batch
+            return F.cross_entropy(model(x), y, ignore_index=-100)
+    """),
+    ("source.ctc_loss", False, """
+        def ctc_greedy_decode(log_probs):
+            return log_probs.argmax(-1)
+        def compute_loss(model, batch):
+            x, y = batch
+            return F.nll_loss(model(x).log_softmax(-1), y)
+    """),
     # ---- loop_without_zero_grad
     ("source.loop_without_zero_grad", True, """
         if __name__ == "__main__":
@@ -802,7 +827,7 @@ def test_facts_are_the_ones_the_knowledge_base_declares():
     kb = yaml.safe_load((ROOT / "knowledge" / "facts.yaml").read_text())
     entries = kb["facts"] if isinstance(kb, dict) else kb
     declared = {e["id"] for e in entries if "source" in (e.get("probes") or [])}
-    assert set(source.FACTS) == declared and len(source.FACTS) == 17
+    assert set(source.FACTS) == declared and len(source.FACTS) == 18
     assert source.NAME == "source"
 
 
