@@ -125,9 +125,11 @@ async def test_the_shipped_knowledge_base_runs_an_interview(kb, tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         for _ in range(3):
             panel = app.query_one(InterviewPanel)
-            assert panel.prompt is not None
+            if panel.prompt is None:  # the answers already settled the diagnosis
+                assert app.store.settled() is not None and panel.border_title == "Settled"
+                break
             await pilot.press(panel.prompt.question.options[0].key)
-        assert len(app.store.session.answers) == 3
+        assert 2 <= len(app.store.session.answers) <= 3
         ranking = app.query_one(RankingPanel).ranking
         assert any(s.is_unknown for s in ranking.causes)
         assert abs(sum(s.probability for s in ranking.causes) - 1) < 1e-9
