@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from nanwiz.report.markdown import where_sentence
+from nanwiz.report.model import percent
 
 STATUS_STYLE = {"diagnosed": "green", "benign": "green", "healthy": "green", "not_reproduced": "yellow",
                 "unknown": "yellow", "no_evidence": "yellow"}
@@ -44,7 +45,7 @@ def show_diagnosis(d: dict[str, Any], out: Console) -> None:
             break
         shown += 1
         table.add_row(str(i), Text.assemble((cause["title"], "bold" if i == 1 else ""), "\n",
-                                            (cause["id"], "dim")), f"{cause['probability']:.1%}",
+                                            (cause["id"], "dim")), percent(cause["probability"], digits=1),
                       bar(cause["probability"]))
     out.print(table)
     top = d["causes"][0] if d["causes"] else None

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from nanwiz.engine.conditions import complete, evaluate
-from nanwiz.engine.infer import log_ratio
 from nanwiz.kb.model import KnowledgeBase, condition_facts
 
 
@@ -61,7 +60,7 @@ def settle(kb: KnowledgeBase, facts: Mapping[str, Any], cause_id: str, limit: in
             probes += [x for x in p if x not in probes]
         if not questions and not probes:
             continue  # nothing can tell it any more (e.g. a question a probe already answered)
-        pending = Pending(rule.id, rule.text, math.exp(log_ratio(kb, rule.effects[cause_id])), tuple(unknown), tuple(questions),
+        pending = Pending(rule.id, rule.text, rule.effects[cause_id], tuple(unknown), tuple(questions),
                           tuple(probes))
         (confirm if pending.ratio > 1 else rule_out).append(pending)
     key = lambda p: (-abs(math.log(p.ratio)), p.rule_id)  # noqa: E731

@@ -30,6 +30,9 @@ class Contribution:
     rule_id: str
     text: str
     ratio: float
+    """The likelihood ratio as the rule states it."""
+    applied: float = 0.0
+    """The ratio the ranking applied: `ratio` after the calibration temperature."""
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,7 @@ def rank(kb: KnowledgeBase, facts: Mapping[str, Any]) -> Ranking:
         for cause_id, ratio in sorted(rule.effects.items()):
             applied = log_ratio(kb, ratio)
             log_ratios[cause_id] = log_ratios.get(cause_id, 0.0) + applied
-            contributions[cause_id].append(Contribution(rid, rule.text, math.exp(applied)))
+            contributions[cause_id].append(Contribution(rid, rule.text, ratio, math.exp(applied)))
     post = posterior_from(prior, log_ratios)
     scored = [
         Scored(

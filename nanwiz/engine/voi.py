@@ -166,7 +166,8 @@ class Settled:
     def reason(self, title: str) -> str:
         asked = (f"none of the {self.open_questions} questions left could put another cause on top, whatever "
                  "the answer" if self.open_questions else "no question is left that would tell more")
-        return f"{title} is at {self.probability:.0%}, and {asked}."
+        stated = ">99.9%" if self.probability >= 0.999 else f"{self.probability:.0%}"
+        return f"{title} is at {stated}, and {asked}."
 
 
 def settled(kb: KnowledgeBase, facts: Mapping[str, Any], actions: Iterable[Action]) -> Settled | None:

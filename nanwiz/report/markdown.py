@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from nanwiz.errors import ReportError
+from nanwiz.report.model import percent
 
 PHASES = {
     "input": "in the input data (the batch already held it)",
@@ -21,7 +22,7 @@ def _cell(text: Any) -> str:
 
 
 def _pct(p: float) -> str:
-    return f"{p * 100:.1f}%" if p >= 0.001 else "<0.1%"
+    return percent(p, digits=1)
 
 
 def _ratio(r: float) -> str:

@@ -58,8 +58,10 @@ def cause_entry(kb: KnowledgeBase, session: Session, facts: dict[str, Any], caus
         "title": scored.title,
         "probability": round(scored.probability, 6),
         "prior": round(scored.prior, 6),
-        "evidence_for": [{"rule": c.rule_id, "text": c.text, "ratio": c.ratio} for c in scored.support],
-        "evidence_against": [{"rule": c.rule_id, "text": c.text, "ratio": c.ratio} for c in scored.against],
+        "evidence_for": [{"rule": c.rule_id, "text": c.text, "ratio": c.ratio, "applied": round(c.applied, 6)}
+                         for c in scored.support],
+        "evidence_against": [{"rule": c.rule_id, "text": c.text, "ratio": c.ratio, "applied": round(c.applied, 6)}
+                             for c in scored.against],
     }
     if cause is None:
         entry.update(category="unknown", benign=False, summary="None of the known causes fits the evidence.")
@@ -270,9 +272,14 @@ def risks(kb: KnowledgeBase, session: Session, facts: dict[str, Any], fired) -> 
     return out
 
 
-def percent(p: float) -> str:
-    """A probability as a percentage that never rounds a near-certainty up to 100%."""
-    return f"{p:.1%}" if 0.995 <= p < 1 or 0 < p < 0.005 else f"{p:.0%}"
+def percent(p: float, digits: int = 0) -> str:
+    """A probability as a percentage that never rounds a near-certainty up to 100% (or a
+    possibility down to 0%): 99.96% reads '>99.9%', 0.02% reads '<0.1%'."""
+    if 0.999 <= p < 1:
+        return ">99.9%"
+    if 0 < p < 0.001:
+        return "<0.1%"
+    return f"{p:.1%}" if digits or 0.995 <= p < 1 or 0 < p < 0.005 else f"{p:.0%}"
 
 
 def _verdict(status: str, top, facts: dict[str, Any], steps: int | None, named: bool, risky: int = 0) -> str:

@@ -305,6 +305,7 @@ TRAITS = {
 }
 
 
+@pytest.mark.filterwarnings("ignore:std\\(\\). degrees of freedom:UserWarning")
 @pytest.mark.parametrize("case", sorted(TRAITS))
 def test_baseline_measures_what_tells_close_causes_apart(tmp_path, case):
     dataset, loss, op, traits = TRAITS[case]

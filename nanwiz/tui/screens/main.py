@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from nanwiz.errors import NanwizError
+from nanwiz.report.model import percent
 from nanwiz.tui.messages import ProbeFinished, ProbeProgress, ProbesEnded, ProbesQueued, ProbeStarted
 from nanwiz.tui.screens.answers import AnswersScreen
 from nanwiz.tui.screens.cause_detail import CauseDetailScreen
@@ -234,7 +235,7 @@ class MainScreen(Screen):
                 self.notify(diagnosis["verdict"], title="Probes finished", timeout=10, markup=False)
                 return
             top = self.nanwiz.store.ranking().top
-            self.notify(f"Probes finished. Most likely: {top.title} ({top.probability:.0%}). Press d for why "
+            self.notify(f"Probes finished. Most likely: {top.title} ({percent(top.probability)}). Press d for why "
                         "and how to fix it.", title="Probes finished", timeout=10, markup=False)
 
     @on(ProbesPanel.ProbeSelected)
