@@ -74,7 +74,9 @@ def main() -> int:
             continue
         ranked = [c["id"] for c in data["causes"]]
         if expected == "none":
-            rank = 1 if data["status"] == "not_reproduced" and code == 1 else None
+            # a healthy run is right when it names no cause (and says nothing was reproduced)
+            rank = 1 if data["status"] in ("healthy", "not_reproduced") and data["top_cause"] is None \
+                and code == 1 else None
         else:
             rank = ranked.index(expected) + 1 if expected in ranked else None
         rows.append({"script": script.name, "expected": expected, "top3": ranked[:3],

@@ -23,7 +23,9 @@ FACTS = (
     "first_nonfinite.op", "first_nonfinite.module_type", "first_nonfinite.operand_zero",
     "first_nonfinite.operand_negative", "first_nonfinite.operand_absmax", "first_nonfinite.from_constant",
     "first_nonfinite.operand_origin", "first_nan.op", "loop.grads_carried_over", "loop.clip_before_unscale",
-    "loop.backward_per_step", "loop.closure",
+    "loop.backward_per_step", "loop.closure", *(f"first_nonfinite.{t}" for t in (
+        "empty_reduction", "single_element_variance", "ctc_infeasible", "upstream_grad_zero", "masked_output",
+        "domain_edge", "forward_contained")),
 )
 CONTINUE_STEPS = 20
 STATS_EVERY = 10
@@ -48,6 +50,8 @@ def report_localization(ctx: ProbeContext, loc: dict) -> None:
             ctx.fact(f"first_nonfinite.{key}", loc[key])
     if loc.get("first_nan_op"):
         ctx.fact("first_nan.op", loc["first_nan_op"])
+    for trait, value in (loc.get("traits") or {}).items():
+        ctx.fact(f"first_nonfinite.{trait}", bool(value))
 
 
 def report_loop(ctx: ProbeContext, counts: dict | None, steps: int) -> None:

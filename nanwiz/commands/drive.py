@@ -37,7 +37,7 @@ def interrupt_on_termination() -> None:
 
 
 def drive(args, kb: KnowledgeBase, session: Session, heading: str, work: Callable[[Diagnoser], None], *,
-          show_output: bool = False, not_reproduced: str = "") -> int:
+          show_output: bool = False, not_reproduced: str = "", where: str = "with your settings") -> int:
     """Run `work` on a Diagnoser with live progress, then show and write the diagnosis."""
     out = console()
     err = console(stderr=True)
@@ -80,7 +80,10 @@ def drive(args, kb: KnowledgeBase, session: Session, heading: str, work: Callabl
     if save is not None:
         err.print(f"Session saved to [cyan]{save}[/] (open it with 'nanwiz --resume {save}')")
     if not diagnosis["reproduced"]:
-        if not_reproduced:
-            err.print(f"[yellow]{not_reproduced}")
+        if diagnosis["top_cause"] is None:
+            err.print(f"[yellow]No NaN/Inf was reproduced {where}, so no cause is named. {not_reproduced}".rstrip())
+        else:
+            err.print(f"[yellow]No NaN/Inf was reproduced {where}; the cause above rests on the other evidence "
+                      "(probe results above).")
         return EXIT_NOT_REPRODUCED
     return EXIT_OK

@@ -28,6 +28,4 @@ def run_probe_command(args) -> int:
         load_answers(kb, args.answers, session)
     return drive(args, kb, session, f"[bold]nanwiz[/] probing [cyan]{script.name}[/] ({', '.join(probes)})",
                  lambda diagnoser: diagnoser.run(probes, verify=not args.no_verify),
-                 not_reproduced="No NaN/Inf was reproduced with your settings; the ranking above rests on the "
-                                "other evidence (probe results above). Try more --steps, or answer questions in "
-                                "'nanwiz'.")
+                 not_reproduced="If your own run fails, try more --steps, or answer questions in 'nanwiz'.")

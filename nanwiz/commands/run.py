@@ -80,4 +80,4 @@ def run_run_command(args) -> int:
         load_answers(kb, args.answers, session)
     return drive(args, kb, session, f"[bold]nanwiz[/] running [cyan]{program.display}[/] under the watch",
                  lambda diagnoser: diagnoser.run_program(verify=not args.no_verify, reruns=args.reruns),
-                 show_output=True)
+                 show_output=True, where="in your program's run")

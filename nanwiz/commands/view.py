@@ -13,9 +13,10 @@ from rich.text import Text
 from nanwiz.report.markdown import where_sentence
 from nanwiz.report.series import baseline
 from nanwiz.report.sparkline import curve_lines, headline
+from nanwiz.report.model import percent
 
-STATUS_STYLE = {"diagnosed": "green", "benign": "green", "not_reproduced": "yellow", "unknown": "yellow",
-                "no_evidence": "yellow"}
+STATUS_STYLE = {"diagnosed": "green", "benign": "green", "healthy": "green", "not_reproduced": "yellow",
+                "unknown": "yellow", "no_evidence": "yellow"}
 
 
 def _mark(verified: bool | None) -> tuple[str, str]:
@@ -43,6 +44,10 @@ def show_diagnosis(d: dict[str, Any], out: Console) -> None:
     out.print(Panel(Text(d["verdict"], style=f"bold {style}"), title="nanwiz", title_align="left",
                     border_style=style))
     show_curves(d, out)
+    if d.get("top_cause") is None and d["status"] not in ("unknown", "no_evidence"):
+        show_risks(d.get("risks") or [], out)  # a run that stayed finite: its risks, no ranking
+        show_failed_probes(d, out)
+        return
     table = Table(show_header=True, header_style="bold", box=None, padding=(0, 1))
     table.add_column("#", justify="right")
     table.add_column("cause")
@@ -54,7 +59,7 @@ def show_diagnosis(d: dict[str, Any], out: Console) -> None:
             break
         shown += 1
         table.add_row(str(i), Text.assemble((cause["title"], "bold" if i == 1 else ""), "\n",
-                                            (cause["id"], "dim")), f"{cause['probability']:.1%}",
+                                            (cause["id"], "dim")), percent(cause["probability"], digits=1),
                       bar(cause["probability"]))
     out.print(table)
     top = d["causes"][0] if d["causes"] else None
@@ -95,6 +100,20 @@ def show_diagnosis(d: dict[str, Any], out: Console) -> None:
         for other in fixes[1:]:
             out.print(Text.assemble(("Also: ", "bold"), other["title"], _mark(other["verified"])))
         out.print(Text(f"All fixes with code: nanwiz kb show {top['id']}, or --report FILE.md", style="dim"))
-    failed = [p for p in d["probes"] if p["status"] != "done"]
-    for p in failed:
+    show_failed_probes(d, out)
+
+
+def show_risks(risks: list[dict[str, Any]], out: Console) -> None:
+    if not risks:
+        return
+    out.print(Text("Latent risks (not what failed):", style="bold"))
+    for r in risks:
+        evidence = ", ".join(f"{e['fact']}={e['value']}" for e in r["evidence"])
+        out.print(Text.assemble("  ! ", r["text"], (f"  ({evidence})" if evidence else "", "dim")))
+        for line in r.get("source_lines", [])[:2]:
+            out.print(Text(f"      {line.get('file')}:{line['line']}  {line['code'][:90]}", style="dim"))
+
+
+def show_failed_probes(d: dict[str, Any], out: Console) -> None:
+    for p in [p for p in d["probes"] if p["status"] != "done"]:
         out.print(Text(f"Probe {p['id']} {p['status']}: {p.get('reason') or ''}", style="yellow"))

@@ -5,7 +5,7 @@ Pure Python over a validated KnowledgeBase; no torch, no Textual.
 
 from nanwiz.engine.explain import Settle, settle
 from nanwiz.engine.infer import Contribution, Ranking, Scored, rank
-from nanwiz.engine.voi import Action, next_actions
+from nanwiz.engine.voi import Action, Settled, next_actions, settled
 
-__all__ = ["Action", "Contribution", "Ranking", "Scored", "Settle", "next_actions", "rank",
-           "settle"]
+__all__ = ["Action", "Contribution", "Ranking", "Scored", "Settle", "Settled", "next_actions", "rank",
+           "settle", "settled"]

@@ -7,7 +7,10 @@ names by its likelihood ratio; causes it does not name keep ratio 1. The extra h
 cause raises 'unknown' instead of being forced onto the least-bad known cause.
 
 Rules are treated as independent given the cause (naive Bayes); rules in the knowledge base
-are written so that one observation is counted by one rule, not several overlapping ones.
+are written so that one observation is counted by one rule, not several overlapping ones. What
+overlap remains is tempered: every log likelihood ratio is divided by the knowledge base's
+`evidence_temperature` (fitted on labelled runs by benchmarks/calibration.py), so that a stated
+probability matches how often the top cause is right.
 """
 
 from __future__ import annotations
@@ -27,6 +30,9 @@ class Contribution:
     rule_id: str
     text: str
     ratio: float
+    """The likelihood ratio as the rule states it."""
+    applied: float = 0.0
+    """The ratio the ranking applied: `ratio` after the calibration temperature."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,11 @@ def priors(kb: KnowledgeBase) -> dict[str, float]:
     return out
 
 
+def log_ratio(kb: KnowledgeBase, ratio: float) -> float:
+    """The log likelihood ratio a rule's effect applies, after the calibration temperature."""
+    return math.log(ratio) / kb.settings.evidence_temperature
+
+
 def fired_rules(kb: KnowledgeBase, evidence: Mapping[str, Any]) -> list[str]:
     return [rid for rid in sorted(kb.rules) if evaluate(kb.rules[rid].when, evidence) is True]
 
@@ -109,8 +120,9 @@ def rank(kb: KnowledgeBase, facts: Mapping[str, Any]) -> Ranking:
     for rid in fired:
         rule = kb.rules[rid]
         for cause_id, ratio in sorted(rule.effects.items()):
-            log_ratios[cause_id] = log_ratios.get(cause_id, 0.0) + math.log(ratio)
-            contributions[cause_id].append(Contribution(rid, rule.text, ratio))
+            applied = log_ratio(kb, ratio)
+            log_ratios[cause_id] = log_ratios.get(cause_id, 0.0) + applied
+            contributions[cause_id].append(Contribution(rid, rule.text, ratio, math.exp(applied)))
     post = posterior_from(prior, log_ratios)
     scored = [
         Scored(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nanwiz.engine.conditions import complete, evaluate, test_fact
-from nanwiz.engine.infer import entropy, rank
+from nanwiz.engine.infer import entropy, log_ratio, rank
 from nanwiz.kb.model import KnowledgeBase, condition_facts
 from nanwiz.kb.schema import FactTest
 
@@ -104,7 +104,7 @@ def fact_gain(kb: KnowledgeBase, facts: Mapping[str, Any], fact_id: str,
             if evaluate(rule.when, after) is True:
                 for cause_id, ratio in rule.effects.items():
                     if cause_id in logs:
-                        logs[cause_id] += math.log(ratio)
+                        logs[cause_id] += log_ratio(kb, ratio)
         weights.append({h: math.exp(v) for h, v in logs.items()})
     if len(weights) < 2:
         return 0.0
@@ -152,3 +152,33 @@ def next_actions(
             actions.append(Action("probe", probe.id, probe.title, probe.cost, gain))
     actions.sort(key=lambda a: (-a.score, a.kind, a.id))
     return actions[:limit] if limit is not None else actions
+
+
+@dataclass(frozen=True)
+class Settled:
+    """The interview can stop: the top cause is likely enough and no open question could dethrone it."""
+
+    cause_id: str
+    probability: float
+    open_questions: int
+    """Questions still open (each was checked: no answer to it puts another cause on top)."""
+
+    def reason(self, title: str) -> str:
+        asked = (f"none of the {self.open_questions} questions left could put another cause on top, whatever "
+                 "the answer" if self.open_questions else "no question is left that would tell more")
+        stated = ">99.9%" if self.probability >= 0.999 else f"{self.probability:.0%}"
+        return f"{title} is at {stated}, and {asked}."
+
+
+def settled(kb: KnowledgeBase, facts: Mapping[str, Any], actions: Iterable[Action]) -> Settled | None:
+    """Settled when the top cause has at least `settled_probability` and every answer to every
+    question still worth asking (`actions`) leaves it on top."""
+    top = rank(kb, facts).top
+    if top.is_unknown or top.probability < kb.settings.settled_probability:
+        return None
+    questions = [kb.questions[a.id] for a in actions if a.kind == "question"]
+    for q in questions:
+        for option in q.options:
+            if rank(kb, {**facts, q.fact: option.value}).top.cause_id != top.cause_id:
+                return None
+    return Settled(top.cause_id, top.probability, len(questions))

@@ -114,7 +114,7 @@ def localize_step(program: StepProgram, precision: str | None = None) -> dict[st
                 operand_absmax=root.operand_absmax, operand_origin=root.operand_origin,
                 from_constant=root.from_constant or bool(nan_event is not None and nan_event is not root
                                                          and root.from_constant),
-                root=root.to_dict())
+                traits=dict(root.traits), root=root.to_dict())
             if nan_event is not None:
                 result["first_nan"] = nan_event.to_dict()
                 result["first_nan_op"] = nan_event.op
@@ -141,7 +141,9 @@ def localize_step(program: StepProgram, precision: str | None = None) -> dict[st
         result.update(reproduced=True, phase="backward", op=root.op, kind=root.kind, module=root.module,
                       module_type=root.module_type, operand_zero=root.operand_zero,
                       operand_negative=root.operand_negative, operand_absmax=root.operand_absmax,
-                      operand_origin=root.operand_origin, from_constant=False, root=root.to_dict())
+                      operand_origin=root.operand_origin, from_constant=False, root=root.to_dict(),
+                      traits={**root.traits, "forward_contained": watcher.first_inf is not None
+                              or watcher.first_nan is not None})
         if backward.first_nan is not None:
             result["first_nan"] = backward.first_nan.to_dict()
             result["first_nan_op"] = backward.first_nan.op

@@ -188,6 +188,14 @@ class OpEvent:
     """For an autograd node: the forward function that created it."""
     prepares_input: bool = False
     """Made by the training loop's own code on the way into the model (data preparation), not after it."""
+    traits: dict[str, bool] = field(default_factory=dict)
+    """What the op and its operands tell apart, where it can be measured for this op: a reduction
+    over nothing (empty_reduction), an unbiased var/std of one element (single_element_variance),
+    a CTC target too long for its input (ctc_infeasible), a non-finite gradient where the incoming
+    gradient was exactly 0 (upstream_grad_zero) and whether a where/mask consumed the output
+    (masked_output: together, a branch the mask did not select), and an edge-of-domain input (acos/asin/atanh at +-1, a fractional power or xlogy at 0: domain_edge)."""
+    consumer: str | None = None
+    """For an autograd node: the node that fed it its gradient (the op that consumed its output)."""
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -203,6 +211,10 @@ class OpEvent:
         }
         if self.forward_op is not None:
             out["forward_op"] = self.forward_op
+        if self.traits:
+            out["traits"] = dict(self.traits)
+        if self.consumer is not None:
+            out["consumer"] = self.consumer
         if self.frame is not None:
             out["source"] = self.frame.to_dict()
         return out
@@ -261,8 +273,9 @@ class OpWatcher(TorchFunctionMode):
         except TypeError:
             return None
 
-    def _propagate(self, name: str, args: tuple, inputs: list[torch.Tensor], outputs: list[torch.Tensor],
-                   in_nan: bool, in_inf: bool, out_nan: bool, out_inf: bool, scalar_nonfinite: bool) -> None:
+    def _propagate(self, name: str, args: tuple, kwargs: dict, inputs: list[torch.Tensor],
+                   outputs: list[torch.Tensor], in_nan: bool, in_inf: bool, out_nan: bool, out_inf: bool,
+                   scalar_nonfinite: bool) -> None:
         """Give each non-finite output the taint of the chain it continues, or a new root."""
         parent = None
         if in_nan or in_inf:
@@ -273,13 +286,13 @@ class OpWatcher(TorchFunctionMode):
         if parent is not None:
             root, nan_event = parent
             if nan_event is None and out_nan and not in_nan:
-                nan_event = self._event(name, "nan", args, inputs, True)
+                nan_event = self._event(name, "nan", args, inputs, True, kwargs)
             taint = (root, nan_event)
         elif (in_nan or in_inf) and not scalar_nonfinite:
             return  # non-finite input of unknown origin: leave it to the first-event fallbacks
         else:
             kind = "nan" if out_nan else (_kind_of_any(outputs, skip_nan=True) or "posinf")
-            root = self._event(name, kind, args, inputs, False)
+            root = self._event(name, kind, args, inputs, False, kwargs)
             root.from_constant = scalar_nonfinite or not inputs
             taint = (root, root if out_nan else None)
         for t in outputs:
@@ -317,6 +330,11 @@ class OpWatcher(TorchFunctionMode):
             raise
         self.count += 1
         outputs = float_tensors(out)
+        if not outputs and isinstance(out, torch.Tensor) and args and isinstance(args[0], torch.Tensor):
+            try:  # an integer count (mask.sum()) is a divisor's provenance too
+                self.provenance[out] = (name, [args[0]])
+            except TypeError:
+                pass
         mutated = False
         if not outputs and args and isinstance(args[0], torch.Tensor) and (
                 name.endswith("setitem") or getattr(func, "__name__", "").endswith("_")):
@@ -343,17 +361,17 @@ class OpWatcher(TorchFunctionMode):
                 self.softmax_absmax = max(self.softmax_absmax, float(finite.abs().amax()))
         out_nan, out_inf = _status(outputs)
         if out_nan or out_inf:
-            self._propagate(name, args, inputs, outputs, in_nan, in_inf, out_nan, out_inf, scalar_nonfinite)
+            self._propagate(name, args, kwargs, inputs, outputs, in_nan, in_inf, out_nan, out_inf, scalar_nonfinite)
         if out_nan and not in_nan and self.first_nan is None:
-            self.first_nan = self._event(name, "nan", args, inputs, in_inf)
+            self.first_nan = self._event(name, "nan", args, inputs, in_inf, kwargs)
         if out_inf and not in_inf and not in_nan:
             constant = scalar_nonfinite or not inputs
             if constant and self.first_const is None:
-                self.first_const = self._event(name, _kind_of_any(outputs) or "posinf", args, inputs, False)
+                self.first_const = self._event(name, _kind_of_any(outputs) or "posinf", args, inputs, False, kwargs)
                 self.first_const.from_constant = True
             elif not constant and self.first_inf is None:
                 self.first_inf = self._event(name, _kind_of_any(outputs, skip_nan=True) or "posinf", args,
-                                             inputs, False)
+                                             inputs, False, kwargs)
         return out
 
     # ------------------------------------------------------------ operands
@@ -387,14 +405,29 @@ class OpWatcher(TorchFunctionMode):
                 if op in _NORM:
                     return "norm"
                 if op in _REDUCTION:
-                    return "reduction"
+                    return self._reduced(parents)
                 nxt.extend(parents)
             frontier = nxt
             if not frontier:
                 break
         return "other"
 
-    def _event(self, name: str, kind: str, args: tuple, inputs: list[torch.Tensor], inputs_had_inf: bool) -> OpEvent:
+    def _reduced(self, parents: list[Any]) -> str:
+        """What a sum or mean reduced: squared deviations from a mean (a variance written by hand),
+        squares (a norm written by hand), or anything else (a count, a masked total...)."""
+        for p in parents:
+            entry = self.provenance.get(p) if isinstance(p, torch.Tensor) else None
+            if entry is None:
+                continue
+            op, inner = entry
+            squared = op in ("pow", "square") or op == "mul" and len(inner) == 2 and inner[0] is inner[1]
+            if squared and inner:
+                base = self.provenance.get(inner[0])
+                return "variance" if base is not None and base[0] in ("sub", "rsub") else "norm"
+        return "reduction"
+
+    def _event(self, name: str, kind: str, args: tuple, inputs: list[torch.Tensor], inputs_had_inf: bool,
+               kwargs: dict | None = None) -> OpEvent:
         current = self.tracker.current if self.tracker else None
         event = OpEvent(index=self.count, op=name, kind=kind, module=current[0] if current else None,
                         module_type=current[1] if current else None, frame=self.script.frame(),
@@ -402,6 +435,7 @@ class OpWatcher(TorchFunctionMode):
         decisive = self._decisive(name, args, inputs)
         describe_operand(event, name, decisive, inputs)
         event.operand_origin = self.origin(decisive)
+        event.traits.update(forward_traits(name, args, kwargs or {}, event.operand_origin))
         return event
 
 
@@ -433,6 +467,81 @@ def describe_operand(event: Any, name: str, decisive: Any, inputs: list[torch.Te
     if name in ("mean", "nanmean") and inputs and inputs[0].numel() == 0:
         event.operand_zero = True
     describe_absmax(event, inputs)
+
+
+_LOSSES_WITH_IGNORE = {"cross_entropy", "nll_loss"}
+
+
+def _arg(args: tuple, kwargs: dict, index: int, name: str, default: Any = None) -> Any:
+    if name in kwargs:
+        return kwargs[name]
+    return args[index] if len(args) > index else default
+
+
+def forward_traits(name: str, args: tuple, kwargs: dict, origin: str) -> dict[str, bool]:
+    """Traits of a forward op that made the first non-finite value (see OpEvent.traits)."""
+    if name in ("mean", "nanmean") and args and isinstance(args[0], torch.Tensor):
+        return {"empty_reduction": args[0].numel() == 0}
+    if name in _LOSSES_WITH_IGNORE and len(args) > 1 and isinstance(args[1], torch.Tensor):
+        target, ignore = args[1], _arg(args, kwargs, 4, "ignore_index", -100)
+        if target.is_floating_point():  # class probabilities: nothing is ignored
+            return {"empty_reduction": target.numel() == 0}
+        return {"empty_reduction": _arg(args, kwargs, 6, "reduction", "mean") == "mean"
+                and bool((target == ignore).all())}
+    if name in _DIVISOR_SECOND and len(args) > 1 and isinstance(args[1], torch.Tensor):
+        num, den = args[0], args[1]
+        zero_den = (den == 0)
+        if not bool(zero_den.any()) or not isinstance(num, (torch.Tensor, int, float)):
+            return {"empty_reduction": False}
+        num = torch.as_tensor(num, device=den.device)
+        try:
+            zero_over_zero = bool(((num == 0) & zero_den).any())
+        except RuntimeError:  # shapes that only the op itself could broadcast
+            return {}
+        return {"empty_reduction": zero_over_zero and origin == "reduction"}
+    if name in _VARIANCE and args and isinstance(args[0], torch.Tensor):
+        return {"single_element_variance": _degrees_of_freedom(args, kwargs) <= 0}
+    if name == "ctc_loss":
+        parts = [_arg(args, kwargs, i, n) for i, n in ((1, "targets"), (2, "input_lengths"), (3, "target_lengths"))]
+        return {"ctc_infeasible": _ctc_infeasible(*parts)} if all(p is not None for p in parts) else {}
+    return {}
+
+
+def _degrees_of_freedom(args: tuple, kwargs: dict) -> float:
+    """Elements reduced minus the correction (1 unless unbiased=False or correction= says otherwise)."""
+    x, dim, unbiased, correction = args[0], kwargs.get("dim"), kwargs.get("unbiased"), kwargs.get("correction")
+    for a in args[1:]:  # var(unbiased), var(dim, unbiased, keepdim)
+        if isinstance(a, bool):
+            unbiased = a if unbiased is None else unbiased
+        elif isinstance(a, (int, tuple, list)) and dim is None:
+            dim = a
+    dims = [] if dim is None else [dim] if isinstance(dim, int) else list(dim)
+    count = x.numel() if not dims else math.prod(x.shape[d] for d in dims)
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    return count - float(correction)
+
+
+def _ctc_infeasible(targets: Any, input_lengths: Any, target_lengths: Any) -> bool:
+    """Does some sample need more frames than its input has? A target of length L with r repeated
+    neighbours needs L + r frames (a blank between repeats), so L + r > T leaves no alignment."""
+    try:
+        inputs = torch.as_tensor(input_lengths).flatten().tolist()
+        lengths = torch.as_tensor(target_lengths).flatten().tolist()
+        targets = torch.as_tensor(targets)
+    except (TypeError, ValueError, RuntimeError):
+        return False
+    offset = 0
+    for i, (t_len, l_len) in enumerate(zip(inputs, lengths)):
+        if targets.dim() == 2:
+            labels = targets[i, :l_len].tolist()
+        else:
+            labels = targets[offset:offset + l_len].tolist()
+            offset += l_len
+        repeats = sum(1 for a, b in zip(labels, labels[1:]) if a == b)
+        if l_len + repeats > t_len:
+            return True
+    return False
 
 
 def graph_nodes(root: Any) -> list[Any]:
@@ -472,9 +581,18 @@ class BackwardWatcher:
         self.first: OpEvent | None = None
         self.first_nan: OpEvent | None = None
         self.handles: list[Any] = []
+        self.consumers: dict[int, Any] = {}
+        """id(node) -> a node that feeds it its gradient (in the forward: consumed its output)."""
+        self.masks: set[int] = set()
+        """ids of the products with a 0/1 mask in the graph."""
 
     def __enter__(self) -> BackwardWatcher:
         for node in graph_nodes(self.loss.grad_fn):
+            for child, _ in getattr(node, "next_functions", ()):
+                if child is not None:
+                    self.consumers.setdefault(id(child), node)
+            if node.name() == "MulBackward0" and _zero_one_mask(node):  # saved tensors are freed once it runs
+                self.masks.add(id(node))
             try:
                 self.handles.append(node.register_hook(self._hook(node)))
             except (RuntimeError, AttributeError):
@@ -496,15 +614,24 @@ class BackwardWatcher:
             in_nan, in_inf = _status(go)
             out_nan, out_inf = _status(gi)
             if (out_nan or out_inf) and not (in_nan or in_inf) and self.first is None:
-                self.first = self._event(node, _kind_of_any(gi) or "nan")
+                self.first = self._event(node, _kind_of_any(gi) or "nan", gi, go)
             if out_nan and not in_nan and self.first_nan is None:
-                self.first_nan = self._event(node, "nan")
+                self.first_nan = self._event(node, "nan", gi, go)
             return None
 
         return hook
 
-    def _event(self, node: Any, kind: str) -> OpEvent:
+    def _event(self, node: Any, kind: str, grads: list[torch.Tensor], incoming: list[torch.Tensor]) -> OpEvent:
         event = OpEvent(index=self.count, op=node.name(), kind=kind)
+        consumer = self.consumers.get(id(node))
+        event.consumer = consumer.name() if consumer is not None else None
+        zero = upstream_zero(grads, incoming)
+        if zero is not None:
+            event.traits["upstream_grad_zero"] = zero
+            event.traits["masked_output"] = masked_downstream(node, self.consumers, self.masks) is not None
+        edge = domain_edge(node)
+        if edge is not None:
+            event.traits["domain_edge"] = edge
         saved = _saved_tensors(node)
         for t in saved:
             t = t.detach()
@@ -522,6 +649,75 @@ class BackwardWatcher:
         else:
             event.frame = _anomaly_frame(node, self.script)
         return event
+
+
+def upstream_zero(grads: list[torch.Tensor], incoming: list[torch.Tensor]) -> bool | None:
+    """Was the gradient coming into a node exactly 0 wherever the gradient it made is non-finite?
+    Then the NaN is 0 * Inf inside the node: its output was masked out (torch.where, masked_fill,
+    a 0/1 mask) and still back-propagates its infinite local derivative. None: shapes differ."""
+    bad = next((g for g in grads if not bool(torch.isfinite(g).all())), None)
+    if bad is None or len(incoming) != 1:
+        return None
+    try:
+        upstream = torch.broadcast_to(incoming[0].detach(), bad.shape)
+    except RuntimeError:
+        return None
+    return bool((upstream[~torch.isfinite(bad)] == 0).all())
+
+
+_SELECTIONS = {"WhereBackward0", "MaskedFillBackward0", "MaskedFillBackward1", "IndexBackward0",
+               "MaskedSelectBackward0", "MaskedScatterBackward0", "IndexPutBackward0"}
+
+
+def _zero_one_mask(node: Any) -> bool:
+    """A product with a 0/1 mask (x * mask): one saved factor holds only 0s and 1s, some 0."""
+    for attr in ("_saved_other", "_saved_self"):
+        try:
+            t = getattr(node, attr, None)
+        except Exception:  # noqa: BLE001 - some saved values cannot be read back
+            continue
+        if isinstance(t, torch.Tensor) and t.numel() and bool(((t == 0) | (t == 1)).all()) and bool((t == 0).any()):
+            return True
+    return False
+
+
+def masked_downstream(node: Any, consumers: dict[int, Any], masks: set[int], hops: int = 4) -> str | None:
+    """The selection that consumed a node's output within a few ops (torch.where, masked_fill,
+    indexing with a mask, a product with a 0/1 mask), i.e. what made its gradient 0; None when
+    the zero came from elsewhere (a kink such as abs or relu at 0)."""
+    for _ in range(hops):
+        node = consumers.get(id(node))
+        if node is None:
+            return None
+        name = node.name()
+        if name in _SELECTIONS or id(node) in masks:
+            return name
+    return None
+
+
+_EDGE_OF_ONE = {"AcosBackward0", "AsinBackward0", "AtanhBackward0", "AcoshBackward0"}
+_EDGE_OF_ZERO = {"XlogyBackward0", "SpecialEntrBackward0", "LogBackward0", "Log2Backward0", "Log10Backward0"}
+
+
+def domain_edge(node: Any) -> bool | None:
+    """For the backward of a function whose derivative is infinite at the edge of its domain
+    (acos/asin/atanh at +-1, acosh at 1, x**p with 0 < p < 1 at 0, log/xlogy at 0): was its saved
+    input exactly at that edge? None for any other node. (sqrt has its own cause, so p = 0.5 is
+    left to it.)"""
+    name = node.name()
+    x = getattr(node, "_saved_self", None)
+    if not isinstance(x, torch.Tensor) or not x.is_floating_point():
+        return None
+    x = x.detach()
+    if name in _EDGE_OF_ONE:
+        return bool((x.abs() == 1).any())
+    if name in _EDGE_OF_ZERO:
+        return bool((x == 0).any())
+    if name == "PowBackward0":
+        p = getattr(node, "_saved_exponent", None)
+        if isinstance(p, (int, float)) and not isinstance(p, bool) and 0 < p < 1 and p != 0.5:
+            return bool((x == 0).any())
+    return None
 
 
 def describe_absmax(event: Any, tensors: list[torch.Tensor]) -> None:

@@ -224,6 +224,9 @@ class Rule(Strict):
     """Cause id (or 'unknown') -> likelihood ratio; >1 supports, <1 speaks against."""
     sources: list[Source] = Field(default_factory=list)
     rationale: str | None = None
+    risk: bool = False
+    """A latent risk: worth reporting even when the run stays finite (a static finding, a
+    configuration that fails elsewhere, values close to a precision's range)."""
 
     @model_validator(mode="after")
     def _justified(self) -> Rule:
@@ -280,6 +283,9 @@ class Cause(Strict):
     """Relative frequency among training NaNs (normalized over all causes)."""
     benign: bool = False
     """Not a bug: the tool says so instead of urging a fix."""
+    own_loop: bool = False
+    """Lives only in the user's own training loop, which nanwiz's loop replaces: a run that stays
+    finite under nanwiz does not speak for it, and the static scan of that loop can name it."""
     summary: str = Field(min_length=10)
     mechanism: str = Field(min_length=40)
     symptoms: list[str] = Field(min_length=1)
@@ -292,3 +298,11 @@ class Settings(Strict):
     unknown_prior: float = Field(default=0.03, gt=0, lt=1)
     """Prior of the 'unknown cause' hypothesis, beside the normalized cause priors."""
     unknown_title: str = "Unknown cause (none of the known causes fits the evidence)"
+    evidence_temperature: float = Field(default=1.0, gt=0, le=10)
+    """Calibration: every rule's log likelihood ratio is divided by this before it is applied.
+    The rules' ratios are judged one by one and overlap (naive Bayes counts correlated evidence
+    twice); a temperature above 1 tempers them so that the stated probabilities match how often
+    the top cause is right. Fitted on labelled diagnosed runs by benchmarks/calibration.py."""
+    settled_probability: float = Field(default=0.9, gt=0.5, lt=1)
+    """The interview stops asking once the top cause is at least this probable and no open
+    question could change which cause is on top."""

@@ -9,6 +9,7 @@ from typing import Any
 from nanwiz.errors import ReportError
 from nanwiz.report.series import baseline, shown
 from nanwiz.report.sparkline import headline, text_block
+from nanwiz.report.model import percent
 
 PHASES = {
     "input": "in the input data (the batch already held it)",
@@ -25,7 +26,7 @@ def _cell(text: Any) -> str:
 
 
 def _pct(p: float) -> str:
-    return f"{p * 100:.1f}%" if p >= 0.001 else "<0.1%"
+    return percent(p, digits=1)
 
 
 def _ratio(r: float) -> str:
@@ -82,12 +83,15 @@ def render(d: dict[str, Any], picture: str | None = None, picture_note: str | No
     out: list[str] = []
     name = Path(d.get("script") or "session").name
     out += [f"# nanwiz diagnosis: `{name}`", "", f"> **{d['verdict']}**", ""]
-    top = d["causes"][0] if d["causes"] else None
+    named = d.get("top_cause") is not None or d["status"] in ("unknown", "no_evidence")
+    top = d["causes"][0] if d["causes"] and named else None
     loc = d.get("first_nonfinite")
     samples = d.get("bad_samples")
     rows = []
     if top:
         rows.append(("Most likely cause", f"**{top['title']}** (`{top['id']}`), {_pct(top['probability'])}"))
+    elif d["causes"]:
+        rows.append(("Cause", "none named: nothing failed that a cause would explain"))
     rows.append(("Failure reproduced", "yes" if d.get("reproduced") else "no"))
     if loc:
         rows.append(("First non-finite value", where_sentence(loc)))
@@ -100,6 +104,9 @@ def render(d: dict[str, Any], picture: str | None = None, picture_note: str | No
         rows.append(("Verified fix", "✅ " + verified[0]["verification"]))
     out += ["| | |", "|---|---|"] + [f"| {_cell(a)} | {_cell(b)} |" for a, b in rows] + [""]
     out += _run_section(d, picture, picture_note)
+    if not named:  # a run that stayed finite: its latent risks instead of a ranking
+        out += _risk_section(d.get("risks") or []) + _findings(d) + _probe_section(d["probes"])
+        return "\n".join(out)
 
     out += ["## Ranked causes", "", "| # | Cause | Probability | Strongest evidence |", "|---|---|---|---|"]
     for i, cause in enumerate(d["causes"], 1):
@@ -152,6 +159,19 @@ def _run_section(d: dict[str, Any], picture: str | None, note: str | None) -> li
     if lines:
         out += _fence("\n".join(lines), "text") + [""]
     return out
+
+
+def _risk_section(risks: list[dict[str, Any]]) -> list[str]:
+    if not risks:
+        return []
+    out = ["## Latent risks", "", "Not what failed (if anything did): patterns that fail in other runs or settings.", ""]
+    for r in risks:
+        evidence = ", ".join(f"`{e['fact']}={_short(e['value'])}`" for e in r["evidence"])
+        causes = ", ".join(f"`{c}`" for c in r["causes"][:3])
+        lines = ", ".join(f"`{f.get('file')}:{f['line']}`" for f in r.get("source_lines", [])[:3])
+        out.append(f"- {r['text']}" + (f" ({evidence})" if evidence else "") + (f" at {lines}" if lines else "")
+                   + (f"; can lead to {causes}" if causes else ""))
+    return out + [""]
 
 
 def _findings(d: dict[str, Any]) -> list[str]:

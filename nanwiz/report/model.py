@@ -13,7 +13,7 @@ from typing import Any
 
 from nanwiz import __version__
 from nanwiz.engine import settle
-from nanwiz.kb.model import KnowledgeBase
+from nanwiz.kb.model import KnowledgeBase, condition_facts
 from nanwiz.kb.schema import Cause
 from nanwiz.report.series import collect
 from nanwiz.session import DONT_KNOW, Session
@@ -59,8 +59,10 @@ def cause_entry(kb: KnowledgeBase, session: Session, facts: dict[str, Any], caus
         "title": scored.title,
         "probability": round(scored.probability, 6),
         "prior": round(scored.prior, 6),
-        "evidence_for": [{"rule": c.rule_id, "text": c.text, "ratio": c.ratio} for c in scored.support],
-        "evidence_against": [{"rule": c.rule_id, "text": c.text, "ratio": c.ratio} for c in scored.against],
+        "evidence_for": [{"rule": c.rule_id, "text": c.text, "ratio": c.ratio, "applied": round(c.applied, 6)}
+                         for c in scored.support],
+        "evidence_against": [{"rule": c.rule_id, "text": c.text, "ratio": c.ratio, "applied": round(c.applied, 6)}
+                             for c in scored.against],
     }
     if cause is None:
         entry.update(category="unknown", benign=False, summary="None of the known causes fits the evidence.")
@@ -204,20 +206,12 @@ def build_diagnosis(kb: KnowledgeBase, session: Session) -> dict[str, Any]:
         causes.append(cause_entry(kb, session, facts, kb.causes.get(scored.cause_id), scored, steps))
     top = ranking.top
     was_reproduced = reproduced(facts)
-    probes_run = [p for p, r in session.probes.items() if r.status == "done"]
-    if not facts:
-        status = "no_evidence"
-    elif top.is_unknown:
-        status = "unknown"
-    elif kb.causes[top.cause_id].benign and top.probability >= 0.5:
-        status = "benign"
-    elif not was_reproduced and probes_run:
-        status = "not_reproduced"
-    else:
-        status = "diagnosed"
-    verdict = _verdict(status, top, facts, steps)
+    status = _status(kb, session, facts, top, was_reproduced)
+    named = status in ("diagnosed", "benign") or status == "not_reproduced" and _own_loop(kb, top)
+    found = risks(kb, session, facts, ranking.fired)
+    verdict = _verdict(status, top, facts, steps, named, len(found))
     next_steps = None
-    if not top.is_unknown:
+    if named and not top.is_unknown:
         s = settle(kb, facts, top.cause_id)
         next_steps = {
             "confirm": [{"text": p.text, "ratio": p.ratio, "questions": list(p.questions), "probes": list(p.probes)}
@@ -248,8 +242,9 @@ def build_diagnosis(kb: KnowledgeBase, session: Session) -> dict[str, Any]:
         "status": status,
         "reproduced": was_reproduced,
         "verdict": verdict,
-        "top_cause": None if top.is_unknown else top.cause_id,
+        "top_cause": top.cause_id if named and not top.is_unknown else None,
         "causes": causes,
+        "risks": found,
         "unknown_probability": round(ranking.get("unknown").probability, 6),
         "first_nonfinite": first_nonfinite(session),
         "bad_samples": bad_samples(session),
@@ -265,22 +260,76 @@ def build_diagnosis(kb: KnowledgeBase, session: Session) -> dict[str, Any]:
     }
 
 
-def percent(p: float) -> str:
-    """A probability as a percentage that never rounds a near-certainty up to 100%."""
-    return f"{p:.1%}" if 0.995 <= p < 1 or 0 < p < 0.005 else f"{p:.0%}"
+def _own_loop(kb: KnowledgeBase, top) -> bool:
+    """The top cause lives only in the user's own loop and the evidence for it is settled."""
+    return not top.is_unknown and kb.causes[top.cause_id].own_loop and top.probability >= 0.5
 
 
-def _verdict(status: str, top, facts: dict[str, Any], steps: int | None) -> str:
+def _status(kb: KnowledgeBase, session: Session, facts: dict[str, Any], top, was_reproduced: bool) -> str:
+    """diagnosed / benign / unknown when the failure was seen (or only described by the user);
+    healthy when nanwiz ran the training and it stayed finite; not_reproduced when it stayed finite
+    but the user reports a failure, or the cause lives in a loop of the user's own."""
+    if not facts:
+        return "no_evidence"
+    ran = session.probes.get("baseline") is not None and session.probes["baseline"].status == "done"
+    if was_reproduced or not ran:
+        if top.is_unknown:
+            return "unknown"
+        if kb.causes[top.cause_id].benign and top.probability >= 0.5:
+            return "benign"
+        return "diagnosed"
+    reported = any(v != DONT_KNOW for v in session.answers.values())
+    return "not_reproduced" if reported or _own_loop(kb, top) else "healthy"
+
+
+def risks(kb: KnowledgeBase, session: Session, facts: dict[str, Any], fired) -> list[dict[str, Any]]:
+    """Latent risks (rules marked `risk`) that hold, with the measurements and source lines behind them."""
+    findings = source_findings(session)
+    out = []
+    for rule_id in fired:
+        rule = kb.rules[rule_id]
+        if not rule.risk:
+            continue
+        tested = list(dict.fromkeys(t.fact for t in condition_facts(rule.when)))
+        evidence = [{"fact": f, "value": facts[f]} for f in tested if f in facts]
+        out.append({
+            "rule": rule.id, "text": rule.text,
+            "causes": sorted((c for c, r in rule.effects.items() if r > 1), key=lambda c: -rule.effects[c]),
+            "evidence": evidence,
+            "source_lines": [f for f in findings if f.get("fact") in tested],
+        })
+    return out
+
+
+def percent(p: float, digits: int = 0) -> str:
+    """A probability as a percentage that never rounds a near-certainty up to 100% (or a
+    possibility down to 0%): 99.96% reads '>99.9%', 0.02% reads '<0.1%'."""
+    if 0.999 <= p < 1:
+        return ">99.9%"
+    if 0 < p < 0.001:
+        return "<0.1%"
+    return f"{p:.1%}" if digits or 0.995 <= p < 1 or 0 < p < 0.005 else f"{p:.0%}"
+
+
+def _verdict(status: str, top, facts: dict[str, Any], steps: int | None, named: bool, risky: int = 0) -> str:
     pct = percent(top.probability)
+    ran = f" in {steps} steps" if steps else ""
     if status == "no_evidence":
         return "No evidence yet: answer questions or run the probes on your training script."
     if status == "unknown":
         return (f"None of the known causes fits the evidence well (unknown cause: {pct}); "
                 "see the evidence and the probe results below.")
     if status == "benign":
-        return f"Not a bug: {top.title} ({pct})."
+        title = top.title.removeprefix("Not a bug:").strip()
+        return f"Not a bug: {title[:1].upper()}{title[1:]} ({pct})."
+    if status == "healthy":
+        listed = (f" {risky} latent risk{'s' if risky > 1 else ''} (not failures) listed below." if risky
+                  else "")
+        return f"No NaN/Inf appeared{ran} with your settings: the training looks healthy.{listed}"
+    if status == "not_reproduced" and named:
+        return (f"No NaN/Inf appeared{ran} in nanwiz's training loop, but your own loop differs: "
+                f"{top.title} ({pct}).")
     if status == "not_reproduced":
-        ran = f" in {steps} steps" if steps else ""
-        return (f"No NaN/Inf appeared{ran} with your settings. Judging from the evidence nanwiz could "
-                f"gather, the most likely cause is: {top.title} ({pct}).")
+        return (f"No NaN/Inf appeared{ran} with your settings, though you report one: nanwiz names no "
+                "cause it could not reproduce. Try more --steps, or the settings of the failing run.")
     return f"Most likely cause: {top.title} ({pct})."

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nanwiz.engine import Action, Ranking
+from nanwiz.engine import Action, Ranking, Settled, settled
 from nanwiz.errors import NanwizError
 from nanwiz.kb.model import KnowledgeBase
 from nanwiz.kb.schema import Question
@@ -79,10 +79,19 @@ class SessionStore:
         """
         if self._pinned is not None:
             return Prompt(self.kb.questions[self._pinned], self._previous.get(self._pinned), changing=True)
-        questions = [a.id for a in (actions if actions is not None else self.actions()) if a.kind == "question"]
+        actions = actions if actions is not None else self.actions()
+        if self.settled(actions) is not None:
+            self._current = None
+            return None
+        questions = [a.id for a in actions if a.kind == "question"]
         if self._current not in questions:
             self._current = questions[0] if questions else None
         return Prompt(self.kb.questions[self._current]) if self._current else None
+
+    def settled(self, actions: list[Action] | None = None) -> Settled | None:
+        """The diagnosis is settled: the interview stops asking (see `nanwiz.engine.settled`)."""
+        view = self.view()
+        return settled(self.kb, view.facts(self.kb), actions if actions is not None else self.actions())
 
     def best_probe(self, actions: list[Action]) -> Action | None:
         """The probe worth more than the best question, if there is one (a hint to run the probes)."""

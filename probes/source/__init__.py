@@ -16,7 +16,8 @@ FACTS = (
     "source.log_unguarded", "source.log_of_softmax", "source.sqrt_unguarded", "source.div_unguarded",
     "source.exp_unguarded", "source.manual_softmax", "source.masked_fill_inf", "source.torch_empty_param",
     "source.tiny_optimizer_eps", "source.loop_without_zero_grad", "source.unscaled_attention",
-    "source.large_loss_weight", "source.half_model", "source.unseeded_randomness",
+    "source.large_loss_weight", "source.half_model", "source.unseeded_randomness", "source.clip_before_unscale",
+    "source.manual_loss_scale", "source.accumulation_undivided", "source.ctc_loss",
 )
 
 __all__ = ["FACTS", "NAME", "run", "scan", "scan_with_locals"]

@@ -240,8 +240,113 @@ def check_randomness(src: Source, node: ast.Call, c: Callee) -> None:
         src.add("source.unseeded_randomness", node, "a clock reading seeds a generator or feeds a tensor")
 
 
+# ------------------------------------------------------------ rules on a loop of the user's own
+def scaler_call(src: Source, node: ast.AST, op: str) -> bool:
+    """node is scaler.<op>(...) on a GradScaler (bound to one, or named like one)."""
+    if not isinstance(node, ast.Call):
+        return False
+    c = src.callee(node)
+    if not c.method or c.op != op:
+        return False
+    receiver = node.func.value
+    made = src.settle(receiver)
+    made_by = src.qualname(made.func) or "" if isinstance(made, ast.Call) else ""
+    return made_by.endswith("GradScaler") or "scaler" in ast.unparse(receiver).lower()
+
+
+def check_clip_scaled(src: Source, node: ast.Call, c: Callee) -> None:
+    """clip_grad_norm_ on gradients a GradScaler scaled, with no scaler.unscale_ before it: the
+    clip compares scaled gradients (x65536) with max_norm, so it either never clips or crushes them."""
+    if c.op not in ("clip_grad_norm_", "clip_grad_value_") or c.method and not (c.qual or "").startswith("torch"):
+        return
+    scope = src.scope_of(node)
+    calls = [n for n in ast.walk(scope) if isinstance(n, ast.Call)]
+    scaled = any(scaler_call(src, n, "scale") for n in calls)
+    unscaled_before = any(scaler_call(src, n, "unscale_") and n.lineno <= node.lineno for n in calls)
+    if scaled and not unscaled_before:
+        src.add("source.clip_before_unscale", node, "clips gradients a GradScaler scaled, without scaler.unscale_ first")
+
+
+def scaled_by_constant(src: Source, node: ast.AST) -> float | None:
+    """The constant (>= 128) a loss is multiplied by, following names to what they hold."""
+    for n in src.chain(node):
+        if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Mult):
+            for k, term in ((n.left, n.right), (n.right, n.left)):
+                value = src.number(k)
+                if value is not None and abs(value) >= 128 and not src.static(term):
+                    return value
+    return None
+
+
+def check_manual_scale(src: Source, node: ast.Call, c: Callee) -> None:
+    """(loss * 1024).backward() or scaler.scale(loss * 1024): loss scaling by hand, which overflows
+    fp16 gradients with nothing to skip the step (or scales twice under a GradScaler)."""
+    if c.op == "backward" and c.method:
+        subject = node.func.value
+    elif scaler_call(src, node, "scale") and node.args:
+        subject = node.args[0]
+    else:
+        return
+    value = scaled_by_constant(src, subject)
+    if value is not None:
+        src.add("source.manual_loss_scale", node, f"the loss is multiplied by {value:g} before backward()")
+
+
+def divided(src: Source, node: ast.AST) -> bool:
+    """The loss handed to backward() was divided by something (the number of micro-batches)."""
+    for n in src.chain(node):
+        if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div):
+            return True
+        if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Mult) and any(
+                (v := src.number(x)) is not None and 0 < abs(v) < 1 for x in (n.left, n.right)):
+            return True
+    return False
+
+
+def check_accumulation(src: Source, loop: ast.AST) -> None:
+    """A loop that calls backward() every iteration but step() only under `if i % k == 0`, with the
+    loss not divided by k: the update is k times the mean gradient (a k times larger step)."""
+    backward, step = [], []
+    for n in ast.walk(loop):
+        if isinstance(n, ast.Call):
+            c = src.callee(n)
+            if c.op == "backward" and c.method:
+                backward.append(n)
+            elif c.op == "step" and c.method and not NOT_OPTIMIZER.search(ast.unparse(n.func.value)):
+                step.append(n)
+    if not backward or not step:
+        return
+
+    def guards(n: ast.AST) -> list[ast.If]:
+        out = []
+        for p in src.enclosing(n):
+            if p is loop:
+                break
+            if isinstance(p, ast.If):
+                out.append(p)
+        return out
+
+    every_k = all(any(isinstance(x, ast.BinOp) and isinstance(x.op, ast.Mod) for g in guards(s) for x in ast.walk(g.test))
+                  for s in step)
+    if not every_k or any(guards(b) for b in backward):
+        return
+    for b in backward:
+        subject = b.func.value
+        if scaler_call(src, subject, "scale") and subject.args:
+            subject = subject.args[0]
+        if not divided(src, subject):
+            src.add("source.accumulation_undivided", b,
+                    "backward() on every micro-batch, step() every few, and the loss is not divided by their number")
+
+
+def check_ctc(src: Source, node: ast.Call, c: Callee) -> None:
+    """The loss is a CTC loss (F.ctc_loss, nn.CTCLoss): the one loss whose targets can be infeasible."""
+    if c.op in ("ctc_loss", "CTCLoss"):
+        src.add("source.ctc_loss", node, "a CTC loss: Inf when a target needs more frames than its input has")
+
+
 CALL_CHECKS = (check_log, check_root, check_exp, check_div_call, check_attention, check_fill_inf, check_empty_param,
-               check_optimizer_eps, check_half, check_randomness)
+               check_optimizer_eps, check_half, check_randomness, check_clip_scaled, check_manual_scale, check_ctc)
 
 
 def check_call(src: Source, node: ast.Call) -> None:
@@ -337,10 +442,12 @@ def loop_lacks_zero_grad(src: Source, loop: ast.AST) -> bool:
 
 
 def check_loop(src: Source, node: ast.AST) -> None:
-    """A loop with backward() and step() but no zero_grad(): reported at the innermost such loop."""
+    """A loop with backward() and step() but no zero_grad(): reported at the innermost such loop.
+    And gradient accumulation that does not divide the loss."""
     if loop_lacks_zero_grad(src, node) and not any(loop_lacks_zero_grad(src, i) for i in src._memo[("inner", node)]):
         why = "training loop calls backward() and step() but never zero_grad()"
         src.add("source.loop_without_zero_grad", node, why)
+    check_accumulation(src, node)
 
 
 RULES = {ast.Call: check_call, ast.BinOp: check_binop, ast.Assign: check_assign,

@@ -36,6 +36,17 @@ SCENARIOS = {
                           "scaler_early": False},
     "amp.scaler_skips_expected": {"amp": "fp16", "scaler_early": True},
     "env.hardware_or_library": {"reproducible": False, "other_device": "only_one"},
+    # causes from real bug reports
+    "num.where_masked_grad": {"custom_math": "where_mask", "anomaly_op": "sqrt", "lr_zero": True,
+                              "data_checked": "clean"},
+    "num.empty_reduction": {"reduction": "empty_possible", "custom_math": "div", "lr_zero": True,
+                            "data_checked": "clean"},
+    "num.single_element_variance": {"reduction": "single_possible", "custom_math": "div", "lr_zero": True,
+                                    "data_checked": "clean"},
+    "num.domain_edge_grad": {"custom_math": "inverse_trig", "anomaly_op": "trig", "data_checked": "clean"},
+    "optim.accumulation_or_scaling_misuse": {"own_loop_scaling": "accumulation", "accumulation_divided": True,
+                                             "zero_grad": False, "loss_before": "rising", "lr_zero": False},
+    "data.ctc_target_too_long": {"ctc": True, "lr_zero": True, "data_checked": "clean", "when": "later"},
 }
 
 

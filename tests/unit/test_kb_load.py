@@ -25,7 +25,7 @@ def test_shipped_knowledge_is_clean():
 
 def test_every_catalogue_cause_is_encoded_completely(kb):
     ids = catalogue_ids()
-    assert len(ids) == 25
+    assert len(ids) == 31
     for cause_id in ids:
         cause = kb.causes[cause_id]
         assert len(cause.mechanism.split()) >= 40, cause_id

@@ -1,4 +1,4 @@
-"""The static source scan as a user meets it: a script on disk in, 14 bool facts and the
+"""The static source scan as a user meets it: a script on disk in, 18 bool facts and the
 offending lines out. Each case is a small realistic snippet; the guarded twin of every
 pattern must stay quiet."""
 
@@ -54,7 +54,7 @@ def scan(tmp_path: Path, code: str, header: bool = True) -> FakeContext:
     ctx = FakeContext(script)
     source.run(ctx)
     assert "scan_errors" not in ctx.details, ctx.details["scan_errors"]
-    assert list(ctx.facts) == list(source.FACTS)  # every run reports all 14, as bools
+    assert list(ctx.facts) == list(source.FACTS)  # every run reports all 18, as bools
     assert all(type(value) is bool for value in ctx.facts.values())
     return ctx
 
@@ -412,6 +412,157 @@ CASES = [
             opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0, amsgrad=False)
             return torch.optim.SGD(params, lr=lr, momentum=0.0) if lr > 1 else opt
     """),
+    # ---- clip_before_unscale
+    ("source.clip_before_unscale", True, """
+        def train(model, opt, loader):
+            scaler = torch.amp.GradScaler("cuda")
+            for x, y in loader:
+                opt.zero_grad()
+                with torch.autocast("cuda", dtype=torch.float16):
+                    loss = F.mse_loss(model(x), y)
+                scaler.scale(loss).backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                scaler.step(opt)
+                scaler.update()
+    """),
+    ("source.clip_before_unscale", True, """
+        from torch.nn.utils import clip_grad_value_
+        from torch.cuda.amp import GradScaler
+        def step(model, opt, loss, amp_scaler):
+            amp_scaler.scale(loss).backward()
+            clip_grad_value_(model.parameters(), 0.5)
+            amp_scaler.step(opt)
+            amp_scaler.update()
+    """),
+    ("source.clip_before_unscale", False, """
+        def train(model, opt, loader, scaler):
+            for x, y in loader:
+                opt.zero_grad()
+                scaler.scale(F.mse_loss(model(x), y)).backward()
+                scaler.unscale_(opt)
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                scaler.step(opt)
+                scaler.update()
+    """),
+    ("source.clip_before_unscale", False, """
+        def train(model, opt, loader, accelerator):
+            for x, y in loader:
+                loss = F.mse_loss(model(x), y)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                accelerator.clip_grad_norm_(model.parameters(), 1.0)
+                opt.step()
+                opt.zero_grad()
+    """),
+    # ---- manual_loss_scale
+    ("source.manual_loss_scale", True, """
+        def train(model, opt, loader):
+            model.half()
+            for x, y in loader:
+                loss = F.mse_loss(model(x.half()), y.half())
+                (loss * 1024).backward()
+                for p in model.parameters():
+                    p.grad /= 1024
+                opt.step()
+                opt.zero_grad()
+    """),
+    ("source.manual_loss_scale", True, """
+        LOSS_SCALE = 2 ** 16
+        def train(model, opt, loader, scaler):
+            for x, y in loader:
+                scaled = F.cross_entropy(model(x), y) * LOSS_SCALE
+                scaler.scale(scaled).backward()
+                scaler.step(opt)
+                scaler.update()
+                opt.zero_grad()
+    """),
+    ("source.manual_loss_scale", False, """
+        def train(model, opt, loader, scaler, accum=4):
+            for i, (x, y) in enumerate(loader):
+                loss = F.mse_loss(model(x), y) * 0.5 + 100 * 0.0
+                scaler.scale(loss / accum).backward()
+                if (i + 1) % accum == 0:
+                    scaler.step(opt)
+                    scaler.update()
+                    opt.zero_grad()
+    """),
+    ("source.manual_loss_scale", False, """
+        def train(model, opt, loader, steps=1000):
+            for x, y in loader:
+                loss = F.mse_loss(model(x), y)
+                loss.backward()
+                opt.step()
+                opt.zero_grad()
+                print(loss.item() * 1000, steps * 1000)
+    """),
+    # ---- accumulation_undivided
+    ("source.accumulation_undivided", True, """
+        def train(model, opt, loader, accum_steps=8):
+            for i, (x, y) in enumerate(loader):
+                loss = F.cross_entropy(model(x), y)
+                loss.backward()
+                if (i + 1) % accum_steps == 0:
+                    opt.step()
+                    opt.zero_grad()
+    """),
+    ("source.accumulation_undivided", True, """
+        def train(model, opt, loader, scaler, k=4):
+            step = 0
+            for x, y in loader:
+                with torch.autocast("cuda", dtype=torch.float16):
+                    loss = F.mse_loss(model(x), y)
+                scaler.scale(loss).backward()
+                step += 1
+                if step % k == 0:
+                    scaler.step(opt)
+                    scaler.update()
+                    opt.zero_grad()
+    """),
+    ("source.accumulation_undivided", False, """
+        def train(model, opt, loader, accum_steps=8):
+            for i, (x, y) in enumerate(loader):
+                loss = F.cross_entropy(model(x), y)
+                loss = loss / accum_steps
+                loss.backward()
+                if (i + 1) % accum_steps == 0:
+                    opt.step()
+                    opt.zero_grad()
+    """),
+    ("source.accumulation_undivided", False, """
+        def train(model, opt, loader, log_every=50):
+            for i, (x, y) in enumerate(loader):
+                loss = F.cross_entropy(model(x), y)
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                if i % log_every == 0:
+                    print(i, loss.item())
+    """),
+    # ---- ctc_loss
+    ("source.ctc_loss", True, """
+        def compute_loss(model, batch):
+            x, targets, lengths = batch
+            log_probs = model(x)
+            return F.ctc_loss(log_probs, targets, torch.full((x.shape[0],), log_probs.shape[0]), lengths)
+    """),
+    ("source.ctc_loss", True, """
+        criterion = nn.CTCLoss(blank=0, zero_infinity=False)
+        def compute_loss(model, batch):
+            x, y, xl, yl = batch
+            return criterion(model(x), y, xl, yl)
+    """),
+    ("source.ctc_loss", False, """
+        def compute_loss(model, batch):
+            x, y = batch
+            return F.cross_entropy(model(x), y, ignore_index=-100)
+    """),
+    ("source.ctc_loss", False, """
+        def ctc_greedy_decode(log_probs):
+            return log_probs.argmax(-1)
+        def compute_loss(model, batch):
+            x, y = batch
+            return F.nll_loss(model(x).log_softmax(-1), y)
+    """),
     # ---- loop_without_zero_grad
     ("source.loop_without_zero_grad", True, """
         if __name__ == "__main__":
@@ -676,7 +827,7 @@ def test_facts_are_the_ones_the_knowledge_base_declares():
     kb = yaml.safe_load((ROOT / "knowledge" / "facts.yaml").read_text())
     entries = kb["facts"] if isinstance(kb, dict) else kb
     declared = {e["id"] for e in entries if "source" in (e.get("probes") or [])}
-    assert set(source.FACTS) == declared and len(source.FACTS) == 14
+    assert set(source.FACTS) == declared and len(source.FACTS) == 18
     assert source.NAME == "source"
 
 

@@ -279,3 +279,95 @@ def test_the_report_says_why_a_fix_was_not_tested(kb):
     bounded = next(f for f in fixes if f["verify"] == "bounded_activations")
     assert bounded["verified"] is None
     assert bounded["verification"] == "not tested: no activation module to bound"
+
+
+# ----------------------------------------------------------------------------- what tells close causes apart
+TRAIT_SCRIPT = '''
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(4, 4)
+
+    def forward(self, x):
+        return self.lin(x)
+
+
+def build_model():
+    return Net()
+
+
+def build_dataset():
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(16, 4, generator=g)
+    y = torch.arange(16) % 4
+{dataset}
+    return torch.utils.data.TensorDataset(x, y)
+
+
+def compute_loss(model, batch):
+    x, y = batch
+    out = model(x)
+{loss}
+
+
+NANWIZ = {{"batch_size": 8, "steps": 2, "shuffle": False}}
+'''
+
+TRAITS = {
+    "where-unselected-branch": ("", "    d = out.pow(2).sum(1) * (y != 0)\n"
+                                    "    return torch.where(d > 0, torch.sqrt(d), torch.zeros_like(d)).mean()",
+                                "SqrtBackward0", {"upstream_grad_zero": True, "masked_output": True}),
+    "unmasked-sqrt": ("", "    return torch.sqrt(out.pow(2).sum(1) * (y != 0)).sum()",
+                      "SqrtBackward0", {"upstream_grad_zero": False, "masked_output": False}),
+    "sqrt-under-a-kink": ("", "    return torch.abs(torch.sqrt(out.pow(2).sum(1) * (y != 0))).mean()",
+                          "SqrtBackward0", {"upstream_grad_zero": True, "masked_output": False}),
+    "mask-multiplied-log": ("    x[:8] = 0", "    p = out.pow(2).sum(1) * (y != 0)\n"
+                                             "    return (torch.log(p) * (p > 0).float()).nan_to_num(0.0).mean()",
+                            "LogBackward0", {"upstream_grad_zero": True, "masked_output": True}),
+    "all-targets-ignored": ("    y[:8] = -100", "    return F.cross_entropy(out, y)",
+                            "cross_entropy", {"empty_reduction": True}),
+    "empty-masked-mean": ("    y[:8] = 0", "    m = (y > 0).float()\n    return (out.pow(2).sum(1) * m).sum() / m.sum()",
+                          "div", {"empty_reduction": True}),
+    "std-of-one-element": ("", "    return (out[:1] - out[:1].mean(0)).div(out[:1].std(0) + 1e-5).pow(2).mean()",
+                           "std", {"single_element_variance": True}),
+    "acos-at-the-edge": ("", "    c = F.cosine_similarity(out, out.detach(), dim=1).clamp(-1, 1)\n"
+                             "    return torch.acos(c).mean()",
+                         "AcosBackward0", {"domain_edge": True}),
+    "ctc-target-too-long": ("", "    lp = out.log_softmax(1).unsqueeze(0).expand(3, -1, -1)\n"
+                                "    targets = torch.tensor([[1, 2, 3, 1]] * len(y))\n"
+                                "    return F.ctc_loss(lp, targets, torch.full((len(y),), 3), torch.full((len(y),), 4))",
+                            "ctc_loss", {"ctc_infeasible": True}),
+}
+
+
+@pytest.mark.filterwarnings("ignore:std\\(\\). degrees of freedom:UserWarning")
+@pytest.mark.parametrize("case", sorted(TRAITS))
+def test_baseline_measures_what_tells_close_causes_apart(tmp_path, case):
+    dataset, loss, op, traits = TRAITS[case]
+    script = tmp_path / "train.py"
+    script.write_text(TRAIT_SCRIPT.format(dataset=dataset, loss=loss), encoding="utf-8")
+    facts, details = run_probe_at(script, "baseline")
+    assert facts["first_nonfinite.op"] == op, details.get("first_nonfinite")
+    for trait, value in traits.items():
+        assert facts[f"first_nonfinite.{trait}"] is value, details["first_nonfinite"]
+
+
+def test_a_hand_written_std_is_a_variance():
+    """sqrt(mean((x - mean)^2)) written out is traced back to a variance, not a plain sum."""
+    from pathlib import Path as _Path
+
+    import torch
+
+    from nanwiz.harness.watch import OpWatcher
+
+    watcher = OpWatcher(_Path("nowhere.py"), None)
+    with watcher:
+        x = torch.ones(4, 3)
+        centered = x - x.mean(0)
+        _ = centered / centered.pow(2).mean(0).sqrt()
+    assert watcher.first_nan.operand_origin == "variance"

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from nanwiz.errors import NanwizError
+from nanwiz.report.model import percent
 from nanwiz.tui.messages import ProbeFinished, ProbeProgress, ProbeSeries, ProbesEnded, ProbesQueued, ProbeStarted
 from nanwiz.tui.screens.answers import AnswersScreen
 from nanwiz.tui.screens.cause_detail import CauseDetailScreen
@@ -96,7 +97,9 @@ class MainScreen(Screen):
         best = store.best_probe(actions)
         if best is not None and not self.nanwiz.runner.running:
             hint = "Tip: the probes would tell more than this question. Press p to run them."
-        self.query_one(InterviewPanel).show(prompt, len(store.session.answers), hint)
+        done = store.settled(actions) if prompt is None else None
+        settled = (done, store.kb.cause_title(done.cause_id)) if done is not None else None
+        self.query_one(InterviewPanel).show(prompt, len(store.session.answers), hint, settled)
         self.query_one(RankingPanel).show(store.ranking())
         self.query_one(FindingsPanel).show(store.diagnosis())
         self.refresh_curves()
@@ -268,8 +271,12 @@ class MainScreen(Screen):
         elif message.cancelled:
             self.notify("Probes stopped.")
         else:
+            diagnosis = self.nanwiz.store.diagnosis()
+            if diagnosis["top_cause"] is None and diagnosis["status"] in ("healthy", "not_reproduced"):
+                self.notify(diagnosis["verdict"], title="Probes finished", timeout=10, markup=False)
+                return
             top = self.nanwiz.store.ranking().top
-            self.notify(f"Probes finished. Most likely: {top.title} ({top.probability:.0%}). Press d for why "
+            self.notify(f"Probes finished. Most likely: {top.title} ({percent(top.probability)}). Press d for why "
                         "and how to fix it.", title="Probes finished", timeout=10, markup=False)
 
     @on(ProbesPanel.ProbeSelected)

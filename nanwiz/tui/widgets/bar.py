@@ -10,12 +10,15 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
 from rich.style import Style
 
+from nanwiz.report.model import percent
+
 EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
 def pct(p: float) -> str:
-    """A probability as the report writes it (one decimal; '<0.1%' rather than a misleading 0.0%)."""
-    return f"{p * 100:.1f}%" if p >= 0.001 else "<0.1%"
+    """A probability as the report writes it (one decimal; '<0.1%' rather than a misleading 0.0%,
+    '>99.9%' rather than 100.0%)."""
+    return percent(p, digits=1)
 
 
 class Bar:

@@ -24,8 +24,15 @@ def code_spans(sentence: str, style: str = "bold") -> Text:
 
 
 def findings(diagnosis: dict[str, Any]) -> list[Text]:
-    """At most two lines: where the first non-finite value appeared, and which samples are bad."""
+    """A few lines: a run that stayed finite and its latent risks, or where the first non-finite
+    value appeared and which samples are bad."""
     out = []
+    if diagnosis.get("top_cause") is None and diagnosis.get("status") in ("healthy", "not_reproduced"):
+        out.append(Text(diagnosis["verdict"], style="bold"))
+        risks = diagnosis.get("risks") or []
+        if risks:
+            out.append(Text.assemble((f"Latent risks ({len(risks)}): ", "bold"), "; ".join(r["text"] for r in risks[:2])
+                                     + (" …" if len(risks) > 2 else "")))
     loc = diagnosis.get("first_nonfinite")
     if loc:
         line = Text.assemble(("First failure: " if loc.get("error") else "First NaN/Inf: ", "bold"))

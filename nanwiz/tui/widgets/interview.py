@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 
 from nanwiz.session import DONT_KNOW
 from nanwiz.tui.colors import color, on_theme_change
+from nanwiz.engine import Settled
 from nanwiz.tui.store import Prompt
 
 SKIP = "?"
@@ -39,6 +40,7 @@ class InterviewPanel(Vertical):
         self._values: list[Any] = []
         self._answered = 0
         self._hint: str | None = None
+        self._settled: tuple[Settled, str] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="question-text", markup=False)
@@ -48,11 +50,13 @@ class InterviewPanel(Vertical):
 
     def on_mount(self) -> None:
         self.border_title = "Question"
-        on_theme_change(self, lambda: self.show(self.prompt, self._answered, self._hint))
+        on_theme_change(self, lambda: self.show(self.prompt, self._answered, self._hint, self._settled))
 
-    def show(self, prompt: Prompt | None, answered: int, hint: str | None = None) -> None:
-        """Display `prompt` (None: nothing left worth asking) and a hint line under the options."""
-        self.prompt, self._answered, self._hint = prompt, answered, hint
+    def show(self, prompt: Prompt | None, answered: int, hint: str | None = None,
+             settled: tuple[Settled, str] | None = None) -> None:
+        """Display `prompt` (None: nothing left worth asking, or the diagnosis is `settled`, given
+        with the top cause's title) and a hint line under the options."""
+        self.prompt, self._answered, self._hint, self._settled = prompt, answered, hint, settled
         text = self.query_one("#question-text", Static)
         help_ = self.query_one("#question-help", Static)
         options = self.query_one("#options", OptionList)
@@ -62,7 +66,13 @@ class InterviewPanel(Vertical):
             self.border_subtitle = "esc: keep your answer"
         options.clear_options()
         self._values = []
-        if prompt is None:
+        if prompt is None and settled is not None:
+            self.border_title = "Settled"
+            text.update("The diagnosis is settled.")
+            help_.update(f"{settled[0].reason(settled[1])} Press d for why and how to fix it.")
+            help_.display = True
+            options.display = False
+        elif prompt is None:
             self.border_title = "Question"
             text.update("No question left that would change the ranking.")
             help_.update("Run the probes on your training script (p), or open the top cause (d).")

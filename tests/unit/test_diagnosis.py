@@ -1,0 +1,110 @@
+"""What the diagnosis says when nothing failed, when the bug lives in the user's own loop, when the
+failure is benign; latent risks; evidence that presumes a failure; when the interview stops."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from nanwiz.engine import next_actions, settled
+from nanwiz.report.markdown import render
+from nanwiz.report.model import build_diagnosis
+from nanwiz.session import ProbeRecord, Session
+
+HEALTHY = {
+    "baseline": {"baseline.nonfinite": False, "baseline.error": "none", "baseline.scaler_skips": 0,
+                 "baseline.max_activation": 12.0},
+    "lr_zero": {"lr_zero.nonfinite": False},
+    "lr_sweep": {"fix.lower_lr.clean": True, "fix.lower_lr_100.clean": True},
+    "inspect": {"model.pool_stride_gt_kernel": True, "config.amp": "none", "model.depth": 3},
+    "source": {"source.log_unguarded": True, "source.loop_without_zero_grad": False},
+    "amp": {"amp.fp32_clean": True, "amp.fp32_exceeds_fp16": True},
+}
+PRESUMES_FAILURE = {"lr_zero.clean", "lr_sweep.removed", "fix.clip_removes", "fix.eps_removes",
+                    "fix.exclude_removes", "fix.bounded_removes", "fix.downweight_removes"}
+
+
+def session_of(probes: dict[str, dict], script: str = "train.py") -> Session:
+    session = Session(script=script)
+    for name, facts in probes.items():
+        session.record(ProbeRecord(probe=name, status="done", facts=facts, duration=1.0))
+    return session
+
+
+def test_a_healthy_run_names_no_cause(kb):
+    d = build_diagnosis(kb, session_of(HEALTHY))
+    assert d["status"] == "healthy" and d["top_cause"] is None and d["reproduced"] is False
+    assert d["next_steps"] is None
+    titles = [c["title"] for c in d["causes"]]
+    assert not any(t in d["verdict"] for t in titles), d["verdict"]
+    assert "looks healthy" in d["verdict"]
+
+
+def test_a_healthy_run_lists_its_latent_risks_with_their_evidence(kb):
+    d = build_diagnosis(kb, session_of(HEALTHY))
+    risks = {r["rule"]: r for r in d["risks"]}
+    assert {"model.pooling_trap", "src.log", "amp.values_beyond_fp16"} <= set(risks)
+    assert risks["model.pooling_trap"]["evidence"] == [{"fact": "model.pool_stride_gt_kernel", "value": True}]
+    assert "arch.pooling_stride_gt_kernel" in risks["model.pooling_trap"]["causes"]
+    report = render(d)
+    assert "## Latent risks" in report and "## Ranked causes" not in report and "Most likely cause" not in report
+
+
+def test_evidence_that_presumes_a_failure_does_not_fire_on_a_clean_run(kb):
+    ranking = session_of(HEALTHY).ranking(kb)
+    assert not PRESUMES_FAILURE & set(ranking.fired), PRESUMES_FAILURE & set(ranking.fired)
+    failed = session_of({**HEALTHY, "baseline": {"baseline.nonfinite": True, "baseline.error": "none"}})
+    assert {"lr_zero.clean", "lr_sweep.removed"} <= set(failed.ranking(kb).fired)
+
+
+def test_the_interview_alone_still_reads_what_a_fix_did(kb):
+    session = Session()
+    session.answer(kb, "lr_zero", False)  # "the NaN goes away with lr 0": the user reports a failure
+    assert "lr_zero.clean" in session.ranking(kb).fired
+
+
+def test_a_clean_run_the_user_says_fails_is_not_reproduced_and_names_no_cause(kb):
+    session = session_of(HEALTHY)
+    session.answer(kb, "when", "later")
+    d = build_diagnosis(kb, session)
+    assert d["status"] == "not_reproduced" and d["top_cause"] is None
+    assert "names no cause" in d["verdict"]
+
+
+def test_a_bug_in_the_users_own_loop_is_named_though_nanwiz_s_loop_stays_finite(kb):
+    probes = {**HEALTHY, "source": {"source.accumulation_undivided": True, "source.clip_before_unscale": True,
+                                    "source.loop_without_zero_grad": False}}
+    probes["inspect"] = {"config.amp": "none", "model.depth": 3, "model.pool_stride_gt_kernel": False}
+    d = build_diagnosis(kb, session_of(probes))
+    assert d["status"] == "not_reproduced" and d["top_cause"] == "optim.accumulation_or_scaling_misuse"
+    assert "your own loop" in d["verdict"]
+
+
+def test_the_benign_verdict_says_not_a_bug_once(kb):
+    probes = {"baseline": {"baseline.nonfinite": False, "baseline.error": "none", "baseline.scaler_skips": 3,
+                           "baseline.scaler_late_skips": 0},
+              "inspect": {"config.amp": "fp16"}}
+    d = build_diagnosis(kb, session_of(probes))
+    assert d["status"] == "benign" and d["top_cause"] == "amp.scaler_skips_expected"
+    assert d["verdict"].startswith("Not a bug: ") and d["verdict"].count("Not a bug") == 1, d["verdict"]
+
+
+def test_the_interview_stops_once_no_answer_could_change_the_top_cause(kb):
+    facts = {"first_nonfinite.phase": "backward", "first_nonfinite.op": "AcosBackward0",
+             "first_nonfinite.domain_edge": True, "baseline.nonfinite": True, "lr_zero.nonfinite": True}
+    done = settled(kb, facts, next_actions(kb, facts))
+    assert done is not None and done.cause_id == "num.domain_edge_grad"
+    assert "could put another cause on top" in done.reason("acos at the edge") or done.open_questions == 0
+    assert settled(kb, {}, next_actions(kb, {})) is None  # nothing known yet: keep asking
+
+
+def test_every_fix_in_the_knowledge_base_runs(kb):
+    """The 'after' code of every fix is a runnable script: all of them, in one interpreter."""
+    snippets = [(c.id, f.id, f.code.after) for c in kb.causes.values() for f in c.fixes]
+    program = "import warnings\nwarnings.simplefilter('ignore')\nfailed = []\n"
+    for cause, fix, code in snippets:
+        program += f"try:\n    exec(compile({code!r}, {f'{cause}:{fix}'!r}, 'exec'), {{'__name__': 'fix'}})\n"
+        program += f"except Exception as exc:\n    failed.append(({cause!r}, {fix!r}, repr(exc)))\n"
+    program += "print(failed)\nassert not failed, failed\n"
+    proc = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
