@@ -61,7 +61,8 @@ def report_loop(ctx: ProbeContext, counts: dict | None, steps: int) -> None:
     if counts.get("grad_checks"):
         ctx.fact("loop.grads_carried_over", counts["grads_carried"] * 2 >= counts["grad_checks"])
     ctx.fact("loop.clip_before_unscale", counts.get("clip_scaled", 0) > 0)
-    ctx.fact("loop.backward_per_step", 1 + counts.get("accumulation", 0) / steps)
+    if counts.get("steps"):
+        ctx.fact("loop.backward_per_step", counts.get("backward_calls", 0) / counts["steps"])
     ctx.fact("loop.closure", counts.get("closure", 0) > 0)
 
 

@@ -62,8 +62,21 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
     return numerator / denominator
 
 
+def one_series(records: list[StepRecord], failure: StepRecord | None) -> list[StepRecord]:
+    """With several optimizers (a GAN's critic and generator) the records interleave two losses and
+    two gradient norms of unrelated scales: trends and jumps are read on one of them, the one whose
+    step failed (else the first)."""
+    labels = [r.label for r in records if r.label]
+    if not labels:
+        return records
+    label = failure.label if failure is not None and failure.label else labels[0]
+    return [r for r in records if r.label == label or r.label is None]
+
+
 def summarize(records: list[StepRecord], failure: StepRecord | None) -> dict[str, Any]:
     """Facts-to-be about the run (keys are the suffixes after 'baseline.')."""
+    scalers = [r for r in records if r.skipped]
+    records = one_series(records, failure)
     before = [r for r in records if failure is None or r.step < failure.step]
     out: dict[str, Any] = {}
     losses = _finite([r.loss for r in before])
@@ -95,7 +108,7 @@ def summarize(records: list[StepRecord], failure: StepRecord | None) -> dict[str
     soft = _finite([r.softmax_absmax for r in before])
     if soft:
         out["softmax_input_absmax"] = max(soft)
-    skips = [r.step for r in records if r.skipped]
+    skips = [r.step for r in scalers]
     out["scaler_skips"] = len(skips)
     out["scaler_late_skips"] = sum(1 for s in skips if s >= SCALER_CALIBRATION_STEPS)
     out.update(term_balance(before, failure))

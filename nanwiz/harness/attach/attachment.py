@@ -132,7 +132,7 @@ class Attachment:
         self.suspended = 0
         self.closure_calls = 0
         self.counts: dict[str, int] = {"zero_grad": 0, "clip": 0, "clip_finite": 0, "clip_scaled": 0, "grads_carried": 0,
-                                       "grad_checks": 0, "accumulation": 0, "closure": 0, "eval_calls": 0}
+                                       "grad_checks": 0, "backward_calls": 0, "steps": 0, "closure": 0, "eval_calls": 0}
         self.time_first_step: float | None = None
         self.failed_at: float | None = None
         """Wall-clock time of the first failure (to measure what the diagnosis costs after it)."""
@@ -218,12 +218,13 @@ class Attachment:
             return wrapper
 
         def zero_grad(original):
-            def wrapper(*args, **kwargs):
+            def wrapper(owner, *args, **kwargs):
                 me.segment.zero_grad_calls += 1
                 me.counts["zero_grad"] += 1
+                me._cleared(owner)
                 me.suspend()
                 try:
-                    return original(*args, **kwargs)
+                    return original(owner, *args, **kwargs)
                 finally:
                     me.resume()
             return wrapper
@@ -435,10 +436,7 @@ class Attachment:
         value_t = target.detach().float()
         value_t = value_t.sum() if value_t.numel() != 1 else value_t.reshape(())
         call = BackwardCall(loss=self.tape.leaf(target), scaled=scaled, where=caller(3))
-        if self.segment.backwards:
-            self.counts["accumulation"] += 1
-        else:
-            self._check_carried_grads()
+        self.counts["backward_calls"] += 1
         self.segment.backwards.append(call)
         call.value = float(value_t)  # on a CPU a read costs nothing; the loss is needed before backward runs
         if not math.isfinite(call.value):
@@ -446,17 +444,36 @@ class Attachment:
             if self.segment.failure is None:
                 self._fail("loss")
 
-    def _check_carried_grads(self) -> None:
-        """Before the first backward of a step: were the last step's gradients cleared?"""
-        for key, (p, marked) in list(self._grad_marks.items()):
-            if marked is None:
-                continue
-            self.counts["grad_checks"] += 1
-            grad = p.grad
-            if grad is not None and grad is marked and bool(grad.detach().abs().sum() != 0):
-                self.segment.grads_carried = True
-                self.counts["grads_carried"] += 1
-            break
+    def _cleared(self, owner: Any) -> None:
+        """zero_grad() was called on an optimizer or a module: its parameters' gradients are cleared."""
+        if not self._grad_marks:
+            return
+        params = [p for g in owner.param_groups for p in g["params"]] if hasattr(owner, "param_groups") else \
+            list(owner.parameters()) if isinstance(owner, nn.Module) else []
+        ids = {id(p) for p in params}
+        for key, mark in self._grad_marks.items():
+            if id(mark[0]) in ids:
+                self._grad_marks[key] = (mark[0], None)
+
+    def _check_carried_grads(self, optimizer: Any) -> None:
+        """At an optimizer's step: are the gradients it updates from still the tensor its previous
+        step used, never cleared (no zero_grad, not set to None) while backward added to them?
+        (Another model's backward may write into them in between, as a GAN's generator step does
+        into the critic's: only what happens before this optimizer's own next step counts.)"""
+        mark = self._grad_marks.get(id(optimizer))
+        if mark is None:
+            return
+        p, marked = mark
+        self.counts["grad_checks"] += 1
+        if marked is not None and p.grad is marked:
+            self.segment.grads_carried = True
+            self.counts["grads_carried"] += 1
+
+    def _mark_grads(self, optimizer: Any) -> None:
+        for p in self._params(optimizer):
+            if p.grad is not None:
+                self._grad_marks[id(optimizer)] = (p, p.grad)
+                return
 
     # ------------------------------------------------------------ optimizer steps
     def _register_optimizer(self, optimizer: Any) -> None:
@@ -479,6 +496,7 @@ class Attachment:
         if self.initial is None:
             self.initial = TrainingState.capture(self.models, self.optimizers, rng=self.segment.rng,
                                                  with_optimizers=False)
+        self._check_carried_grads(optimizer)
         modified = self._wrap_closure(args, kwargs)
         if modified is not None:
             # forward and backward run inside step(closure): gradients are checked after it, and a
@@ -547,10 +565,7 @@ class Attachment:
                 self._fail("param", optimizer)
         if self.segment.failure in ("loss", "grad") and self._guard is not None:
             self._guard.restore(rng=False)  # undo the failing update: the run goes on from the state before it
-        for p in params:
-            if p.grad is not None:
-                self._grad_marks[id(optimizer)] = (p, p.grad)
-                break
+        self._mark_grads(optimizer)
         self._end_segment(optimizer, skipped=False, weight_norm=weight if self.segment.stats else None)
         self.resume()
 
@@ -559,10 +574,8 @@ class Attachment:
         if self.initial is None:
             self.initial = TrainingState.capture(self.models, self.optimizers, rng=self.segment.rng,
                                                  with_optimizers=False)
-        for p in self._params(optimizer):
-            if p.grad is not None:
-                self._grad_marks[id(optimizer)] = (p, p.grad)
-                break
+        self._check_carried_grads(optimizer)
+        self._mark_grads(optimizer)
         self._end_segment(optimizer, skipped=True, weight_norm=None, scaler=scaler)
 
     def _on_clip(self, max_norm: Any, parameters: list[torch.Tensor]) -> None:
@@ -587,6 +600,7 @@ class Attachment:
     # ------------------------------------------------------------ steps and records
     def _end_segment(self, optimizer: Any, *, skipped: bool, weight_norm: float | None, scaler: Any = None) -> None:
         key = id(optimizer)
+        self.counts["steps"] += 1
         if key in self._round:
             self.step += 1
             self._round = set()
@@ -600,6 +614,9 @@ class Attachment:
         self._grad_norm = None
         if len(self.optimizers) > 1:
             record.label = _optimizer_label(self.optimizers, optimizer)
+            for earlier in self.records:  # steps before the second optimizer's first step were the first's
+                if earlier.label is None:
+                    earlier.label = _optimizer_label(self.optimizers, self.optimizers[0])
         record.weight_norm = weight_norm
         values = [float(x) for x in segment.out_absmax]
         record.out_absmax = max(values) if values else None
