@@ -84,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", metavar="SECONDS", type=float, default=3600.0,
                      help="time limit for the program's run and for each re-run (default: 3600)")
     run.add_argument("--max-steps", metavar="N", type=int, help="stop the program after N optimizer steps")
+    run.add_argument("--nproc-per-node", metavar="N", type=int, default=1,
+                     help="start N processes through torch.distributed.run (torchrun), each one watched")
     run.add_argument("--reruns", metavar="N", type=int, default=4,
                      help="whole-program re-runs nanwiz may make to test the learning rate and verify fixes "
                           "(default: 4; 0: diagnose from the captured failure only)")

@@ -26,11 +26,44 @@ def environment() -> dict:
     return env
 
 
+def run_distributed(spec: dict, emit) -> int:
+    """The baseline of a job of several processes: torch.distributed.run starts every rank under
+    the watch (python -m nanwiz.attach), each runs its own local probes; the events of the rank
+    that produced the first non-finite value become this probe's, with every rank's summary."""
+    import subprocess
+    import tempfile
+
+    from nanwiz.probing.ranks import launcher_command, merge
+
+    program = spec["program"]
+    size = int(program["nproc"])
+    with tempfile.TemporaryDirectory(prefix="nanwiz-ranks-") as folder:
+        command = launcher_command(program, size, Path(folder), (spec.get("params") or {}).get("max_steps"))
+        env = dict(os.environ)
+        env.setdefault("OMP_NUM_THREADS", "1")
+        launched = subprocess.run(command, cwd=program["cwd"], env=env)
+        chosen, events, ranks = merge(Path(folder), size)
+    if not events:
+        emit({"event": "error", "kind": "script", "probe": "baseline", "title": "Your job failed",
+              "message": f"torch.distributed.run exited with status {launched.returncode} and no rank reported "
+                         "a result (its own output above says why)"})
+        return 2
+    for event in events:
+        if event.get("event") == "done" and event.get("probe") in (None, "baseline"):
+            emit({"event": "detail", "probe": "baseline", "key": "ranks",
+                  "value": {"producer": chosen, "world_size": size, "launcher_exit": launched.returncode,
+                            "per_rank": {str(r): s for r, s in sorted(ranks.items())}}})
+        emit(event)
+    return 0
+
+
 def run_spec(spec: dict, fd: int) -> int:
     """Run one probe; report on fd. Returns the exit code (0 done, 1 probe failure, 2 script error)."""
     from nanwiz.harness.protocol import ProbeContext, write_event
 
     emit = write_event(fd)
+    if spec["probe"] == "baseline" and (spec.get("program") or {}).get("nproc", 1) > 1:
+        return run_distributed(spec, emit)
     warnings.filterwarnings("ignore", message=".*Failed to initialize NumPy.*")
     try:
         from nanwiz.errors import NanwizError, ScriptError

@@ -66,7 +66,10 @@ def run_run_command(args) -> int:
         raise UsageError("--max-steps must be at least 1")
     if args.reruns < 0:
         raise UsageError("--reruns must be 0 or more")
+    if args.nproc_per_node < 1:
+        raise UsageError("--nproc-per-node must be at least 1")
     spec = program_spec(args.script, args.module, list(args.args or []))
+    spec["nproc"] = args.nproc_per_node
     from nanwiz.harness.attach.launch import ProgramSpec
 
     program = ProgramSpec.model_validate(spec)

@@ -308,6 +308,10 @@ class Diagnoser:
                                            or facts.get("baseline.error") not in (None, "none")):
             return self.session
         budget = RerunBudget.measure(record, reruns, rerun_seconds, self.timeout)
+        if (self.session.program.get("nproc") or 1) > 1:
+            budget.left = 0
+            budget.skipped.append("whole-program re-runs: not made for a job of several processes yet "
+                                  "(the diagnosis rests on what every rank captured)")
         self.session.probes["baseline"].details["reruns"] = budget.describe()
         if budget.allows(2, "lower learning rates (lr x0.1, x0.01)"):
             self.run_one("lr_sweep", {"reference_step": budget.failure_step, "max_steps": budget.max_steps})

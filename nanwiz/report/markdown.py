@@ -55,6 +55,8 @@ def where_sentence(loc: dict[str, Any]) -> str:
             text += f" at `{source['file']}:{source['line']}`"
         return text
     parts = [f"step {loc.get('step')}"]
+    if loc.get("rank") is not None and (loc.get("world_size") or 1) > 1:
+        parts[0] += f" on rank {loc['rank']} of {loc['world_size']}"
     phase = loc.get("phase")
     op = loc.get("op")
     if phase == "input" and op and op != "input":  # made by the loop's own data preparation

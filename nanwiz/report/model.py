@@ -93,6 +93,10 @@ def first_nonfinite(session: Session) -> dict[str, Any] | None:
     if loc is None and failure is None:
         return None
     out: dict[str, Any] = {}
+    ranks = baseline.details.get("ranks")
+    if ranks:  # a job of several processes: the rank that produced it (not those that received it)
+        out["rank"] = ranks.get("producer")
+        out["world_size"] = ranks.get("world_size")
     if failure:
         out["step"] = failure.get("step")
         out["failure"] = failure.get("failure")

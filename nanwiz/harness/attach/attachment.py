@@ -31,6 +31,7 @@ from torch.utils import _pytree as pytree
 
 from nanwiz.harness.attach.controls import Controls
 from nanwiz.harness.attach.data import BatchRows, DataTracker
+from nanwiz.harness.attach.ranks import Coordinator
 from nanwiz.harness.attach.state import RngState, TrainingState
 from nanwiz.harness.attach.tape import Ref, Source, Tape, caller
 from nanwiz.harness.run import StepRecord
@@ -153,6 +154,7 @@ class Attachment:
         self._last_step_time: float | None = None
         self.segment = Segment(index=0, rng=RngState.capture(), stats=True)
         self.data = DataTracker(self._on_batch, self.suspend, self.resume, exclude=self.controls.exclude)
+        self.coordinator = Coordinator()
 
     # ------------------------------------------------------------ install / remove
     def __enter__(self) -> Attachment:
@@ -661,6 +663,12 @@ class Attachment:
                 self.stop_requested = "failure"
         if self.max_steps is not None and self.step + 1 >= self.max_steps and self.stop_requested is None:
             self.stop_requested = "max_steps"
+        if self.coordinator.active and self.stop_requested is None:
+            stop_at = self.coordinator.poll()  # another rank failed: stop at the same step boundary
+            if stop_at is not None and self.step + 1 >= stop_at:
+                self.stop_requested = "peer" if self.failure is None else "failure"
+        if self.stop_requested == "failure" and self.coordinator.active:
+            self.coordinator.publish(self.step + 1)
         self.tape.next_segment()
         self._guard = None
         self.segment = Segment(index=segment.index + 1, rng=RngState.capture(),
@@ -687,6 +695,8 @@ class Attachment:
             self.failed_at = time.time()
             self.failure = Failure(kind=kind, step=self._next_step_number(optimizer), segment=self.segment,
                                    state=replay_state, optimizer=optimizer, entry=entry)
+            if self.coordinator.active:  # every rank stops at the same step boundary
+                self.coordinator.publish(self.failure.step + self.continue_steps + 2)
             self.tape.pin(self.segment.index)
 
     def _next_step_number(self, optimizer: Any) -> int:

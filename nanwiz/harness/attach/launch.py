@@ -33,11 +33,14 @@ class ProgramSpec(BaseModel):
     args: list[str] = Field(default_factory=list)
     cwd: str
     """The working directory the user ran nanwiz in (the program's own)."""
+    nproc: int = Field(default=1, ge=1)
+    """Processes (ranks) started through torch.distributed.run; 1 runs the program as `python` would."""
 
     @property
     def display(self) -> str:
         head = f"-m {self.module}" if self.module else Path(self.script or "").name
-        return " ".join([head, *self.args])
+        ranks = f" ({self.nproc} processes)" if self.nproc > 1 else ""
+        return " ".join([head, *self.args]) + ranks
 
     @property
     def source_file(self) -> str | None:
