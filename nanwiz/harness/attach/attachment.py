@@ -498,8 +498,9 @@ class Attachment:
         if self.initial is None:
             self.initial = TrainingState.capture(self.models, self.optimizers, rng=self.segment.rng,
                                                  with_optimizers=False)
-        self._check_carried_grads(optimizer)
         modified = self._wrap_closure(args, kwargs)
+        if modified is None:  # with a closure the loop clears the gradients inside it: checked after the step
+            self._check_carried_grads(optimizer)
         if modified is not None:
             # forward and backward run inside step(closure): gradients are checked after it, and a
             # failing update is undone back to the state kept here
@@ -555,6 +556,7 @@ class Attachment:
             return
         self.controls.after_step(optimizer)
         if getattr(self, "_step_state", None) is not None:
+            self._check_carried_grads(optimizer)
             self._check_gradients(optimizer)
             self._step_state = self._closure_state = None
         params = self._params(optimizer)
