@@ -44,6 +44,8 @@ def show_diagnosis(d: dict[str, Any], out: Console) -> None:
     out.print(Panel(Text(d["verdict"], style=f"bold {style}"), title="nanwiz", title_align="left",
                     border_style=style))
     show_curves(d, out)
+    for note in d.get("notes") or []:
+        out.print(Text(note, style="yellow"))
     if d.get("top_cause") is None and d["status"] not in ("unknown", "no_evidence"):
         show_risks(d.get("risks") or [], out)  # a run that stayed finite: its risks, no ranking
         show_failed_probes(d, out)

@@ -105,6 +105,7 @@ def render(d: dict[str, Any], picture: str | None = None, picture_note: str | No
     if verified:
         rows.append(("Verified fix", "✅ " + verified[0]["verification"]))
     out += ["| | |", "|---|---|"] + [f"| {_cell(a)} | {_cell(b)} |" for a, b in rows] + [""]
+    out += [f"> {note}" for note in d.get("notes") or []] + ([""] if d.get("notes") else [])
     out += _run_section(d, picture, picture_note)
     if not named:  # a run that stayed finite: its latent risks instead of a ranking
         out += _risk_section(d.get("risks") or []) + _findings(d) + _probe_section(d["probes"])

@@ -119,6 +119,34 @@ def first_nonfinite(session: Session) -> dict[str, Any] | None:
     return out
 
 
+def notes(session: Session, facts: dict[str, Any]) -> list[str]:
+    """What the user's own tools showed, when it hid or changed the failure (frameworks, ranks)."""
+    baseline = session.probes.get("baseline")
+    if baseline is None:
+        return []
+    out = []
+    hf = (baseline.details.get("program_frameworks") or {}).get("transformers")
+    failed = facts.get("baseline.nonfinite") or facts.get("baseline.error") not in (None, "none")
+    if hf and failed and hf.get("logging_nan_inf_filter") and hf.get("logged_losses_finite"):
+        shown = ", ".join(f"{x:.4g}" for x in (hf.get("logged_losses") or [])[-4:]) or "none yet"
+        out.append("The transformers Trainer's logged loss hid this failure: with `logging_nan_inf_filter=True` "
+                   "(the default) it leaves non-finite losses out of the loss it logs, so the logs show finite "
+                   f"values ({shown}) while the training went non-finite. Set `logging_nan_inf_filter=False` "
+                   "to see it in the logs.")
+    ranks = baseline.details.get("ranks")
+    if ranks and (ranks.get("world_size") or 1) > 1:
+        per_rank = ranks.get("per_rank") or {}
+        failed_ranks = sorted(int(r) for r, s in per_rank.items() if s.get("failed"))
+        out.append(f"{ranks['world_size']} ranks were watched; the first non-finite value was produced on rank "
+                   f"{ranks.get('producer')}" + (f" (ranks {failed_ranks} failed, the others only through the "
+                                                  "all-reduce of its gradients or by stopping with it)"
+                                                  if len(failed_ranks) > 1 else "") + ".")
+    reruns = baseline.details.get("reruns") or {}
+    for skipped in reruns.get("skipped") or []:
+        out.append(f"Skipped: {skipped}.")
+    return out
+
+
 def bad_samples(session: Session) -> dict[str, Any] | None:
     record = session.probes.get("bisect")
     if record is None or record.status != "done":
@@ -251,6 +279,7 @@ def build_diagnosis(kb: KnowledgeBase, session: Session) -> dict[str, Any]:
         "risks": found,
         "unknown_probability": round(ranking.get("unknown").probability, 6),
         "first_nonfinite": first_nonfinite(session),
+        "notes": notes(session, facts),
         "bad_samples": bad_samples(session),
         "source_findings": source_findings(session),
         "series": run_series(kb, session, facts),

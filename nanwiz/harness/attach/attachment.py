@@ -31,6 +31,7 @@ from torch.utils import _pytree as pytree
 
 from nanwiz.harness.attach.controls import Controls
 from nanwiz.harness.attach.data import BatchRows, DataTracker
+from nanwiz.harness.attach.frameworks import Seen
 from nanwiz.harness.attach.ranks import Coordinator
 from nanwiz.harness.attach.state import RngState, TrainingState
 from nanwiz.harness.attach.tape import Ref, Source, Tape, caller
@@ -136,6 +137,7 @@ class Attachment:
                                        "grad_checks": 0, "backward_calls": 0, "steps": 0, "closure": 0, "eval_calls": 0}
         self.time_first_step: float | None = None
         self.failed_at: float | None = None
+        self.frameworks = Seen()
         """Wall-clock time of the first failure (to measure what the diagnosis costs after it)."""
         self.step_time: float | None = None
         self._round: set[int] = set()
@@ -695,6 +697,7 @@ class Attachment:
             self._guard = getattr(self, "_step_state", None) or replay_state
         if self.failure is None:
             self.failed_at = time.time()
+            self.frameworks.look()
             self.failure = Failure(kind=kind, step=self._next_step_number(optimizer), segment=self.segment,
                                    state=replay_state, optimizer=optimizer, entry=entry)
             if self.coordinator.active:  # every rank stops at the same step boundary
@@ -721,6 +724,7 @@ class Attachment:
         self.records.append(record)
         if self.on_record is not None:
             self.on_record(record)
+        self.frameworks.look()
         if self.failure is None:
             self.failed_at = time.time()
             self.segment.failure = "error"
@@ -732,6 +736,7 @@ class Attachment:
     def _check_stop(self) -> None:
         if self.stop_requested is not None and threading.get_ident() == self.thread and self.suspended == 0:
             self.stopped_by = self.stop_requested
+            self.frameworks.look()  # while the program's objects are still alive
             raise NanwizStop(self.stop_requested)
 
 

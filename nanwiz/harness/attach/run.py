@@ -142,6 +142,7 @@ class AttachedRun:
             "autocast": sorted(f"{d}:{t}" for d, t in a.autocast_seen),
             "optimizers": [type(o).__name__ for o in a.optimizers], "models": [type(m).__name__ for m in a.models],
             "scaler": bool(a.scalers), "schedulers": [type(s).__name__ for s in a.schedulers],
+            "frameworks": a.frameworks.report(),
         }
 
     @property
