@@ -66,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     probe.add_argument("--jobs", metavar="N", type=int, help="probes run side by side (default: 2 or "
                        "the number of CPUs if lower)")
     probe.add_argument("--no-verify", action="store_true", help="do not re-run the training to verify fixes")
+    probe.add_argument("--thorough", action="store_true",
+                       help="run every probe as a whole training run of its own and verify fixes over all steps "
+                            "(the exhaustive plan; slower), instead of answering on the captured failure")
     _add_no_plots(probe)
     probe.add_argument("--quiet", action="store_true", help="no progress display")
 

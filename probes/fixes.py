@@ -33,7 +33,8 @@ def run(ctx: ProbeContext) -> None:
         if unsupported:  # a fix that cannot be applied tells nothing: no fact
             results[item["id"]] = {"clean": None, "steps_run": 0, "failure": None, "skipped": unsupported}
             continue
-        records = training.run(progress=ctx.stage(index, max(len(todo), 1), item.get("title", item["id"])))
+        records = training.run(progress=ctx.stage(index, max(len(todo), 1), item.get("title", item["id"])),
+                               steps=ctx.params.get("max_steps"))
         failure = first_failure(records)
         ctx.fact(item["fact"], failure is None)
         results[item["id"]] = {"clean": failure is None, "steps_run": len(records),

@@ -14,7 +14,8 @@ FACTS = ("lr_sweep.effect", "fix.lower_lr.clean", "fix.lower_lr_100.clean")
 def _first_step(ctx: ProbeContext, variation: Variation, index: int, label: str,
                 traces: dict | None = None) -> int | None:
     training = ctx.training(variation)
-    records = training.run(progress=ctx.stage(index, 3, label))
+    # stop once the answer is known: past twice the original failure step (the plan's max_steps)
+    records = training.run(progress=ctx.stage(index, 3, label), steps=ctx.params.get("max_steps"))
     failure = first_failure(records)
     ctx.detail(f"run_{label.replace(' ', '_')}", {"steps_run": len(records),
                                                    "failure": failure.to_dict() if failure else None})

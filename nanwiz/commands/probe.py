@@ -27,5 +27,5 @@ def run_probe_command(args) -> int:
     if args.answers:
         load_answers(kb, args.answers, session)
     return drive(args, kb, session, f"[bold]nanwiz[/] probing [cyan]{script.name}[/] ({', '.join(probes)})",
-                 lambda diagnoser: diagnoser.run(probes, verify=not args.no_verify),
+                 lambda diagnoser: diagnoser.run(probes, verify=not args.no_verify, thorough=args.thorough),
                  not_reproduced="If your own run fails, try more --steps, or answer questions in 'nanwiz'.")

@@ -213,6 +213,7 @@ class TrainingRun:
         self.run_records: list[StepRecord] | None = None
         """The records of the last run() (self.records also holds replayed steps)."""
         self.continuation: list[StepRecord] = []
+        self._failing = None
         self._order: list[list[int]] = []
         self._build()
 
@@ -514,6 +515,7 @@ class TrainingRun:
 
         With `continue_after_failure`, the steps after the first failure are run once more from
         the snapshot with failing updates skipped (`continuation`): do failures keep coming?"""
+        self._failing = None
         records = self._run(stop_at_failure=stop_at_failure, stats_every=stats_every, watch=watch,
                             progress=progress, steps=steps, on_record=on_record)
         self.run_records = records
@@ -535,6 +537,8 @@ class TrainingRun:
         them is the one to replay."""
         from nanwiz.harness.step import ContractStep, close, weights_finite
 
+        if self._failing is not None:
+            return self._failing
         failure = first_failure(self.run_records or [])
         if failure is None:
             return None
@@ -548,6 +552,7 @@ class TrainingRun:
         by_step = {r.step: r for r in self.run_records}
         program = ContractStep(self, step, failure.failure)
         program.rerun_matched = all(close(r.loss, by_step[r.step].loss) for r in rerun if r.step in by_step)
+        self._failing = program  # the probes after the baseline all replay this step: found once
         return program
 
     def step_program(self, step: int):

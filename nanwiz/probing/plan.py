@@ -29,7 +29,11 @@ VERIFY_MAX = 5
 
 
 PROGRAM_LOCAL = ("inspect", "bisect", "lr_zero", "amp", "batchnorm")
-"""Probes that `nanwiz run` runs in the program's own process, on the failure it captured."""
+"""Probes that run in the baseline's own process, on the failure it captured (`nanwiz run`)."""
+LOCAL = (*PROGRAM_LOCAL, "repeat")
+"""The same for a contract script, which can also replay the steps before the failure (repeat)."""
+WHOLE_RUNS = ("lr_sweep",)
+"""Probes that must train again from step 0 (a lower learning rate delays a failure)."""
 
 
 @dataclass
@@ -194,6 +198,8 @@ class Diagnoser:
         self.on_record = on_record
         self.cancel = cancel or threading.Event()
         self.on_output = on_event if on_output else None
+        self.skipped: list[str] = []
+        """Probes the plan did not run, and why (the report lists them)."""
         self._lock = threading.Lock()
 
     def _emit(self, event: ProbeEvent) -> None:
@@ -263,11 +269,56 @@ class Diagnoser:
             self._emit(ProbeEvent(other.probe, "finished", 1.0, other.reason or other.status, other))
         return record
 
-    def run(self, probes: Iterable[str], verify: bool = True) -> Session:
-        """Run the probes (first those that check the script), then verify fixes. For a session of
-        `nanwiz run` (the user's own program), run that program's plan instead."""
+    def run(self, probes: Iterable[str], verify: bool = True, thorough: bool = False) -> Session:
+        """The probes on a contract script: the baseline, then the probes that answer their question
+        on its captured failure in the same process, then the whole re-runs worth making (best value
+        of information first, until the top cause is settled), then the fixes verified, re-runs
+        stopped once they pass twice the failing step. `thorough` runs every probe as a whole run of
+        its own instead (the exhaustive plan). A session of `nanwiz run` runs that program's plan."""
         if self.session.program is not None:
             return self.run_program(verify=verify)
+        probes = list(probes)
+        if thorough:
+            return self.run_thorough(probes, verify)
+        if "source" in probes:
+            self.run_one("source")
+        if self.cancel.is_set():
+            return self.session
+        if "baseline" not in probes:
+            return self.run_thorough([p for p in probes if p != "source"], verify)
+        record = self.run_one("baseline", then=tuple(p for p in LOCAL if p in probes))
+        if record.status == "script_error":
+            raise ScriptError(record.reason or "the script breaks the contract", title=record.title)
+        facts = self.session.facts(self.kb)
+        failed = bool(facts.get("baseline.nonfinite") or facts.get("baseline.error") not in (None, "none"))
+        step = int(facts.get("baseline.first_step") or 0)
+        params = {"reference_step": step, "max_steps": 2 * step + 10}
+        whole = [p for p in WHOLE_RUNS if p in probes and failed]
+        while whole and not self.cancel.is_set():
+            if self._settled():
+                for name in whole:
+                    self.skipped.append(f"{name}: the top cause was already settled")
+                break
+            actions = self.session.next_actions(self.kb, probes_available=set(whole))
+            best = next((a.id for a in actions if a.kind == "probe" and a.id in whole), None)
+            if best is None:
+                break
+            whole.remove(best)
+            self.run_one(best, params)
+        if verify and failed and not self.cancel.is_set():
+            self.verify(max_steps=params["max_steps"])
+        if self.skipped and "baseline" in self.session.probes:
+            self.session.probes["baseline"].details["plan_skipped"] = list(self.skipped)
+        return self.session
+
+    def _settled(self) -> bool:
+        from nanwiz.engine.voi import settled
+
+        facts = self.session.facts(self.kb)
+        return settled(self.kb, facts, []) is not None
+
+    def run_thorough(self, probes: list[str], verify: bool = True) -> Session:
+        """Every probe as a whole run of its own, side by side (the exhaustive plan)."""
         probes = [p for p in probes if p != "fixes"] + (["fixes"] if "fixes" in probes else [])
         first = [p for p in FIRST if p in probes]
         rest = [p for p in probes if p not in FIRST and p != "fixes"]
@@ -323,10 +374,12 @@ class Diagnoser:
             self.on_record(self.session)
         return self.session
 
-    def verify(self, rounds: int = 2, budget: RerunBudget | None = None) -> None:
+    def verify(self, rounds: int = 2, budget: RerunBudget | None = None, max_steps: int | None = None) -> None:
         """Re-run the training with the top causes' fixes applied, until nothing new is worth trying."""
         for _ in range(rounds):
             params = verification_params(self.kb, self.session)
+            if max_steps is not None:
+                params["max_steps"] = max_steps
             if budget is not None and params["interventions"]:
                 allowed = budget.take(len(params["interventions"]),
                                       "verify fixes: " + ", ".join(i["title"] for i in params["interventions"]))

@@ -142,7 +142,7 @@ def notes(session: Session, facts: dict[str, Any]) -> list[str]:
                                                   "all-reduce of its gradients or by stopping with it)"
                                                   if len(failed_ranks) > 1 else "") + ".")
     reruns = baseline.details.get("reruns") or {}
-    for skipped in reruns.get("skipped") or []:
+    for skipped in (reruns.get("skipped") or []) + (baseline.details.get("plan_skipped") or []):
         out.append(f"Skipped: {skipped}.")
     return out
 

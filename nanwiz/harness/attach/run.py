@@ -191,7 +191,9 @@ class AttachedRun:
 
         if self.attachment is None or self.attachment.failure is None:
             return None
-        return TapeStep(self.attachment, self.attachment.failure)
+        if getattr(self, "_failing", None) is None:
+            self._failing = TapeStep(self.attachment, self.attachment.failure)
+        return self._failing
 
 
 def _mid_step(attachment: Attachment) -> bool:
