@@ -78,6 +78,8 @@ class Segment:
     unscaled: set[int] = field(default_factory=set)
     clip_calls: list[dict[str, Any]] = field(default_factory=list)
     zero_grad_calls: int = 0
+    pending: list[tuple[Any, torch.Tensor]] = field(default_factory=list)
+    """Losses on an accelerator, not read yet (read with the gradient norm at the optimizer step)."""
     grad_norm_before_clip: float | None = None
     grads_carried: bool | None = None
     closure: bool = False
@@ -157,6 +159,8 @@ class Attachment:
         self.segment = Segment(index=0, rng=RngState.capture(), stats=True)
         self.data = DataTracker(self._on_batch, self.suspend, self.resume, exclude=self.controls.exclude)
         self.coordinator = Coordinator()
+        self.defer_reads = False
+        """Read losses with the step's gradient norm (as on an accelerator) even on a CPU (tests)."""
 
     # ------------------------------------------------------------ install / remove
     def __enter__(self) -> Attachment:
@@ -442,8 +446,16 @@ class Attachment:
         call = BackwardCall(loss=self.tape.leaf(target), scaled=scaled, where=caller(3))
         self.counts["backward_calls"] += 1
         self.segment.backwards.append(call)
-        call.value = float(value_t)  # on a CPU a read costs nothing; the loss is needed before backward runs
-        if not math.isfinite(call.value):
+        if (value_t.device.type == "cpu" and not self.defer_reads) or self.segment.closure:
+            self._read_loss(call, float(value_t))  # on a CPU a read costs nothing
+        else:
+            # on an accelerator the value is read with the step's gradient norm, in one host transfer
+            # at the optimizer step (the weights have not moved yet: the captured state is the same)
+            self.segment.pending.append((call, value_t))
+
+    def _read_loss(self, call: BackwardCall, value: float) -> None:
+        call.value = value
+        if not math.isfinite(value):
             call.failing = True
             if self.segment.failure is None:
                 self._fail("loss")
@@ -544,10 +556,19 @@ class Attachment:
 
     def _check_gradients(self, optimizer: Any) -> None:
         grads = [p.grad for p in self._params(optimizer) if p.grad is not None]
+        pending, self.segment.pending = self.segment.pending, []
+        if not grads and not pending:
+            return
+        norm = _global_norm(grads) if grads else torch.zeros((), dtype=torch.float64)
+        if pending:  # the one host transfer of this step: the losses and the gradient norm together
+            values = torch.stack([v.to(norm.device, torch.float64) for _c, v in pending] + [norm]).tolist()
+            for (call, _v), value in zip(pending, values):
+                self._read_loss(call, value)
+            value = values[-1]
+        else:
+            value = float(norm)
         if not grads:
             return
-        norm = _global_norm(grads)
-        value = float(norm)
         before = self.segment.grad_norm_before_clip
         self._grad_norm = before if before is not None and not math.isfinite(value) else value
         if not math.isfinite(value) and self.segment.failure is None:
@@ -562,7 +583,10 @@ class Attachment:
             self._check_gradients(optimizer)
             self._step_state = self._closure_state = None
         params = self._params(optimizer)
-        check = self.segment.stats or self.segment.failure is None
+        # the weights after the update: every step on a CPU (free there), on stats steps elsewhere, where
+        # a weight the update broke shows as a non-finite loss at the next step anyway
+        on_cpu = not params or params[0].device.type == "cpu"
+        check = self.segment.stats or (on_cpu and self.segment.failure is None)
         weight = None
         if check:
             norm = _global_norm([p.detach() for p in params])
@@ -575,7 +599,15 @@ class Attachment:
         self._end_segment(optimizer, skipped=False, weight_norm=weight if self.segment.stats else None)
         self.resume()
 
+    def _flush_pending(self) -> None:
+        pending, self.segment.pending = self.segment.pending, []
+        if pending:
+            values = torch.stack([v.to(torch.float64) for _c, v in pending]).tolist()
+            for (call, _v), value in zip(pending, values):
+                self._read_loss(call, value)
+
     def _on_skip(self, optimizer: Any, scaler: Any) -> None:
+        self._flush_pending()
         self._register_optimizer(optimizer)
         if self.initial is None:
             self.initial = TrainingState.capture(self.models, self.optimizers, rng=self.segment.rng,

@@ -1,0 +1,96 @@
+"""The attach machinery in-process, on small programs: the tape of the user's loop and its replay,
+DataLoader indices, batches sliced by hand, random draws replayed as drawn, the readings deferred to
+one host transfer per step, and the step numbering with several optimizers."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+from nanwiz.harness.attach.attachment import Attachment, NanwizStop
+from nanwiz.harness.attach.program import TapeStep
+from nanwiz.harness.replay import localize_step
+
+
+def loop(steps: int, *, bad_step: int | None = None, generator: torch.Generator | None = None,
+         bad_row: int | None = None) -> None:
+    torch.manual_seed(0)
+    x = torch.randn(64 * 8, 4)
+    y = x.sum(1, keepdim=True)
+    if bad_row is not None:
+        x[bad_row, 2] = float("nan")  # one corrupt record in the data
+    model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 1))
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    for step in range(steps):
+        idx = torch.randperm(len(x), generator=generator)[:64]  # drawn from the program's own generator
+        xb, yb = x[idx], y[idx]
+        if step == bad_step:
+            xb = xb.clone()
+            xb[5, 2] = float("nan")
+        opt.zero_grad()
+        loss = F.mse_loss(model(xb), yb)
+        loss.backward()
+        opt.step()
+
+
+def watch(fn, **kwargs) -> Attachment:
+    attachment = Attachment(continue_steps=2, **kwargs)
+    try:
+        with attachment:
+            fn()
+    except NanwizStop:
+        pass
+    return attachment
+
+
+def test_a_healthy_loop_is_recorded_step_by_step():
+    a = watch(lambda: loop(5))
+    assert [r.step for r in a.records] == [0, 1, 2, 3, 4] and a.failure is None
+    assert all(r.loss is not None and r.grad_norm is not None for r in a.records)
+
+
+def test_the_failing_step_is_replayed_from_its_tape_with_the_rows_it_sliced():
+    draws = torch.Generator().manual_seed(3)
+    rows = [torch.randperm(512, generator=draws)[:64] for _ in range(7)]
+    bad = int(rows[6][5])
+    first = next(i for i, r in enumerate(rows) if bad in r.tolist())
+    g = torch.Generator().manual_seed(3)
+    a = watch(lambda: loop(20, generator=g, bad_row=bad))
+    assert a.failure is not None and a.failure.step == first
+    program = TapeStep(a, a.failure)
+    assert program.sliced is not None and bad in program.sample_indices()  # rows of x, sliced by hand
+    loc = localize_step(program)  # the randperm was replayed as drawn: the same rows, the same NaN
+    assert loc["reproduced"] and loc["phase"] == "input"
+    assert loc["bad_in_batch"] == [bad]
+
+
+def test_readings_deferred_to_the_optimizer_step_find_the_same_failure():
+    a = Attachment(continue_steps=2)
+    a.defer_reads = True  # what an accelerator does: one host transfer per step
+    try:
+        with a:
+            loop(20, bad_step=4)
+    except NanwizStop:
+        pass
+    assert a.failure is not None and a.failure.step == 4 and a.failure.kind == "loss"
+    assert a.records[4].failed and a.records[3].loss is not None
+
+
+def test_two_optimizers_share_a_step_and_each_series_is_labelled():
+    def gan():
+        torch.manual_seed(0)
+        g, d = nn.Linear(2, 2), nn.Linear(2, 1)
+        og, od = torch.optim.SGD(g.parameters(), lr=0.01), torch.optim.SGD(d.parameters(), lr=0.01)
+        for _ in range(4):
+            od.zero_grad()
+            (d(g(torch.randn(8, 2)).detach()).mean() - d(torch.randn(8, 2)).mean()).backward()
+            od.step()
+            og.zero_grad()
+            (-d(g(torch.randn(8, 2))).mean()).backward()
+            og.step()
+
+    a = watch(gan)
+    assert [r.step for r in a.records] == [0, 0, 1, 1, 2, 2, 3, 3]
+    assert {r.label for r in a.records} == {"optimizer 1 (SGD)", "optimizer 2 (SGD)"}
+    assert a.counts["grads_carried"] == 0  # the generator's backward writes into the critic's grads: legitimate
