@@ -127,6 +127,13 @@ class TapeStep:
             return [t[self.sliced.indices] for t in self.sliced.tensors]
         return [s.tensor for s in self.sources]
 
+    def data_tensors(self) -> list[torch.Tensor]:
+        """The tensors a replay reads the step's data from: the batch's own, or for a batch the loop
+        slices by hand, the tensors it slices (a NaN found there is where the step's NaN came from)."""
+        if self.sliced is not None:
+            return list(self.sliced.tensors)
+        return self.batch_tensors()
+
     def batch(self) -> Any:
         """The step's (first) batch with the structure the DataLoader gave it (tuple, dict...)."""
         if not self.batches or self.batches[0].structure is None:
