@@ -5,11 +5,14 @@
    sentinels `nanwiz run` installs), and under torch.autograd.detect_anomaly(). Two realistic
    models: a small ResNet-style CNN at batch 128 (32x32 images) and a 4-layer transformer
    encoder at sequence length 128.
-2. From the moment of the failure to the printed diagnosis, without whole-program re-runs
+2. The same under DDP: a two-rank job (gloo, one thread per rank) of the transformer encoder at
+   sequence length 64, started by torch.distributed.run as it is and under `-m nanwiz.attach`
+   (every rank watched, the ranks' stop agreed in the job's store), launches alternated.
+3. From the moment of the failure to the printed diagnosis, without whole-program re-runs
    (`nanwiz run --reruns 0`), for the same program failing at step 50, 500 and 5,000: the
    diagnosis works on the state captured at the failure, so its cost must not grow with the step.
 
-    python benchmarks/watch.py [--part overhead|post-failure|all] [--rounds 5] [--steps 6]
+    python benchmarks/watch.py [--part overhead|ddp|post-failure|all] [--rounds 5] [--steps 10]
 """
 
 from __future__ import annotations
@@ -131,7 +134,66 @@ def overhead(rounds: int, steps: int) -> None:
         print(f"| {name} | " + " | ".join(cells) + " |")
 
 
-# ------------------------------------------------------------------ 2. cost after the failure
+# ------------------------------------------------------------------ 2. under DDP
+DDP_PROGRAM = textwrap.dedent('''
+    import json, statistics, sys, time
+    import torch
+    import torch.distributed as dist
+    from torch import nn
+    import torch.nn.functional as F
+    from torch.nn.parallel import DistributedDataParallel as DDP
+    from torch.utils.data import DataLoader, TensorDataset
+    from torch.utils.data.distributed import DistributedSampler
+
+    out, steps = sys.argv[1], int(sys.argv[2])
+    torch.set_num_threads(1)
+    dist.init_process_group("gloo")
+    torch.manual_seed(0)
+    layer = nn.TransformerEncoderLayer(128, 4, 256, batch_first=True)
+    model = nn.Sequential(nn.Embedding(1000, 128), nn.TransformerEncoder(layer, 4), nn.Linear(128, 1000))
+    model = DDP(model)
+    tokens = torch.randint(0, 1000, (16 * (steps + 3) * dist.get_world_size(), 65))
+    loader = DataLoader(TensorDataset(tokens), batch_size=16, sampler=DistributedSampler(TensorDataset(tokens)))
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
+    times = []
+    for (t,) in loader:
+        began = time.perf_counter()
+        opt.zero_grad()
+        loss = F.cross_entropy(model(t[:, :-1]).reshape(-1, 1000), t[:, 1:].reshape(-1))
+        loss.backward()
+        opt.step()
+        loss.item()
+        times.append(time.perf_counter() - began)
+    if dist.get_rank() == 0:
+        open(out, "w").write(json.dumps(times[3:]))
+    dist.destroy_process_group()
+''')
+
+
+def ddp(rounds: int, steps: int) -> None:
+    """Two ranks, plain against watched, alternated launch by launch; median seconds per step of rank 0."""
+    results: dict[str, list[float]] = {"plain": [], "watch": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        program = Path(tmp) / "train_ddp.py"
+        program.write_text(DDP_PROGRAM)
+        launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2"]
+        for _ in range(rounds):
+            for mode in ("plain", "watch"):
+                out = Path(tmp) / f"{mode}.json"
+                attach = ["-m", "nanwiz.attach", "--events", str(Path(tmp) / "ranks")] if mode == "watch" else []
+                cmd = launcher + attach + [str(program), str(out), str(steps)]
+                subprocess.run(cmd, check=True, capture_output=True, cwd=tmp)
+                results[mode] += json.loads(out.read_text())
+    plain, watch = statistics.median(results["plain"]), statistics.median(results["watch"])
+    print(f"\nDDP, 2 ranks (gloo, 1 thread each), {rounds} launches each x {steps} steps, median seconds "
+          "per step of rank 0\n")
+    print("| model | plain torchrun | under nanwiz.attach |")
+    print("|---|---|---|")
+    print(f"| 4-layer transformer encoder, seq 64, batch 16 per rank | {plain * 1000:.0f} ms | "
+          f"{watch * 1000:.0f} ms ({watch / plain - 1:+.1%}) |")
+
+
+# ------------------------------------------------------------------ 3. cost after the failure
 PROGRAM = textwrap.dedent('''
     import sys
     import torch
@@ -182,17 +244,82 @@ def post_failure(steps_list: list[int]) -> None:
             print(f"| {fail_at} | {plain:.1f} s | {total:.1f} s | {after:.1f} s |")
 
 
+CONTRACT = textwrap.dedent('''
+    import torch
+    from torch import nn
+    import torch.nn.functional as F
+
+    FAIL_AT = {fail_at}
+
+
+    def build_model():
+        return nn.Sequential(nn.Linear(32, 64), nn.ReLU(), nn.Linear(64, 1))
+
+
+    def build_dataset():
+        g = torch.Generator().manual_seed(0)
+        x = torch.randn(4096, 32, generator=g)
+        return torch.utils.data.TensorDataset(x, x[:, :4].sum(1, keepdim=True))
+
+
+    def build_optimizer(params, lr):
+        return torch.optim.SGD(params, lr=lr)
+
+
+    def build_scheduler(optimizer):  # a schedule whose second phase was mistyped
+        return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: 1.0 if s < FAIL_AT else 1e12)
+
+
+    def compute_loss(model, batch):
+        x, y = batch
+        return F.mse_loss(model(x), y)
+
+
+    NANWIZ = {{"lr": 1e-2, "batch_size": 64, "steps": FAIL_AT + 20}}
+''')
+
+
+def post_failure_contract(steps_list: list[int]) -> None:
+    """`nanwiz probe` on a contract script failing at step N, without whole re-runs (--probes
+    without lr_sweep, --no-verify): from the moment the baseline saw the failure to the diagnosis."""
+    print("\n| failure at step (contract script) | plain run to the failure | nanwiz probe, no re-runs | "
+          "from the failure to the diagnosis |")
+    print("|---|---|---|---|")
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from diagnosis_time import plain_run
+
+    probes = "source,inspect,baseline,bisect,lr_zero,amp,batchnorm,repeat"
+    with tempfile.TemporaryDirectory() as tmp:
+        for fail_at in steps_list:
+            script = Path(tmp) / f"schedule_{fail_at}.py"
+            script.write_text(CONTRACT.format(fail_at=fail_at))
+            plain, step, _ = plain_run(script, 900)
+            session = Path(tmp) / f"c{fail_at}.json"
+            began = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "nanwiz", "probe", "--quiet", "--no-verify", "--no-plots",
+                            "--probes", probes, "--save", str(session), "--model", str(script)],
+                           capture_output=True, cwd=tmp)
+            ended = time.time()
+            total = time.perf_counter() - began
+            failed_at = json.loads(session.read_text())["probes"]["baseline"]["details"].get("failed_at")
+            after = ended - failed_at if failed_at else float("nan")
+            print(f"| {fail_at} (first NaN/Inf at {step}) | {plain:.1f} s | {total:.1f} s | {after:.1f} s |")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--part", choices=["overhead", "post-failure", "all"], default="all")
+    parser.add_argument("--part", choices=["overhead", "ddp", "post-failure", "all"], default="all")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--fail-at", default="50,500,5000")
     args = parser.parse_args()
     if args.part in ("overhead", "all"):
         overhead(args.rounds, args.steps)
+    if args.part in ("ddp", "all"):
+        ddp(args.rounds, args.steps)
     if args.part in ("post-failure", "all"):
         post_failure([int(s) for s in args.fail_at.split(",")])
+        post_failure_contract([int(s) for s in args.fail_at.split(",")])
     return 0
 
 

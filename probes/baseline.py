@@ -7,6 +7,8 @@ return with particular batches (the samples are) is itself evidence.
 
 from __future__ import annotations
 
+import time
+
 from nanwiz.harness.protocol import ProbeContext
 from nanwiz.harness.replay import localize_step
 from nanwiz.harness.run import first_failure
@@ -69,9 +71,18 @@ def report_loop(ctx: ProbeContext, counts: dict | None, steps: int) -> None:
 def run(ctx: ProbeContext) -> None:
     training = ctx.baseline()
     steps = training.steps
+    seen: dict[str, float] = {}
+
+    def on_record(record) -> None:
+        if record.failure is not None and "failed_at" not in seen:
+            seen["failed_at"] = time.time()  # when the failure was seen: what the diagnosis costs after it
+        ctx.step_record(record)
+
     records = training.run(stats_every=max(1, steps // 40) if steps else STATS_EVERY, watch=SoftmaxWatcher,
                            progress=ctx.stage(0, 2, "training with your settings"),
-                           continue_after_failure=CONTINUE_STEPS, on_record=ctx.step_record)
+                           continue_after_failure=CONTINUE_STEPS, on_record=on_record)
+    if seen:
+        ctx.detail("failed_at", seen["failed_at"])
     ctx.flush_series()
     failure = first_failure(records)
     errored = failure is not None and failure.failure == "error"
