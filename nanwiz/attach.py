@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     rank, size = world()
     folder = Path(args.events or "nanwiz-ranks")
     folder.mkdir(parents=True, exist_ok=True)
+    hang_dump(folder, rank)
     source = ProgramSpec.model_validate(program).source_file or program.get("script") or ""
     spec = {"probe": "baseline", "script": source, "program": program, "then": list(PROGRAM_LOCAL),
             "params": {"max_steps": args.max_steps} if args.max_steps else {}}
@@ -66,6 +67,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.events is None and rank == 0:
         report(folder, size, Path(args.report), program)
     return code if code != 0 else 0
+
+
+def hang_dump(folder: Path, rank: int) -> None:
+    """On SIGUSR1 this rank writes its Python stack to rank<N>.stack (faulthandler, no Python code runs
+    in the handler): what the launcher reads when the job passes its deadline, to tell the rank stuck
+    in its own code from the ranks waiting for it in a collective."""
+    import faulthandler
+    import signal
+
+    from nanwiz.probing.ranks import stack_file
+
+    stack = open(stack_file(folder, rank), "w", encoding="utf-8")  # noqa: SIM115 - open for the process' life
+    faulthandler.register(signal.SIGUSR1, file=stack, all_threads=False)
+    (folder / f"rank{rank}.pid").write_text(str(os.getpid()))
 
 
 def report(folder: Path, size: int, path: Path, program: dict, wait: float = 120.0) -> None:

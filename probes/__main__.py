@@ -33,7 +33,9 @@ def run_distributed(spec: dict, emit) -> int:
     import subprocess
     import tempfile
 
-    from nanwiz.probing.ranks import launcher_command, merge
+    import signal
+
+    from nanwiz.probing.ranks import crashed_rank, hang_report, launcher_command, merge, read_stacks
 
     program = spec["program"]
     size = int(program["nproc"])
@@ -41,8 +43,34 @@ def run_distributed(spec: dict, emit) -> int:
         command = launcher_command(program, size, Path(folder), (spec.get("params") or {}).get("max_steps"))
         env = dict(os.environ)
         env.setdefault("OMP_NUM_THREADS", "1")
-        launched = subprocess.run(command, cwd=program["cwd"], env=env)
+        # the job's own deadline, a little before the probe's: a rank that hangs is named while it still can be
+        deadline = max(5.0, float(spec.get("timeout") or 3600) - 10.0)
+        launcher = subprocess.Popen(command, cwd=program["cwd"], env=env, start_new_session=True)
+        try:
+            launcher.wait(timeout=deadline)
+        except subprocess.TimeoutExpired:
+            where = hang_report(read_stacks(Path(folder), size))
+            os.killpg(launcher.pid, signal.SIGTERM)
+            try:
+                launcher.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(launcher.pid, signal.SIGKILL)
+                launcher.wait()
+            emit({"event": "error", "kind": "script", "probe": "baseline", "title": "Your job did not finish",
+                  "message": f"the job had not finished after {deadline:.0f} s (raise it with --timeout); every "
+                             f"rank was stopped. Where each rank was:\n{where}"})
+            return 2
+        launched = launcher
         chosen, events, ranks = merge(Path(folder), size)
+    crashed = crashed_rank(ranks)
+    if crashed is not None:
+        others = ", ".join(f"rank {r}: " + ("stopped with it" if not s.get("crashed") else "also failed")
+                           for r, s in sorted(ranks.items()) if r != crashed)
+        emit({"event": "error", "kind": "script", "probe": "baseline", "title": "Your job failed",
+              "message": f"rank {crashed} of {size} failed ({others or 'no other rank reported'}; "
+                         f"torch.distributed.run exited with status {launched.returncode}):\n\n"
+                         f"{ranks[crashed]['crashed']}"})
+        return 2
     if not events:
         emit({"event": "error", "kind": "script", "probe": "baseline", "title": "Your job failed",
               "message": f"torch.distributed.run exited with status {launched.returncode} and no rank reported "

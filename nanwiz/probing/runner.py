@@ -102,7 +102,7 @@ def run_probe(spec: ProbeSpec, on_event: Callable[[dict], None] | None = None,
         env["OMP_NUM_THREADS"] = str(spec.threads)
     payload = json.dumps({"probe": spec.probe, "script": str(spec.script), "overrides": spec.overrides,
                           "params": spec.params, "threads": spec.threads, "program": spec.program,
-                          "then": list(spec.then)})
+                          "then": list(spec.then), "timeout": spec.timeout})
     started = time.monotonic()
     server = shared_server() if use_server else None
     try:

@@ -206,3 +206,64 @@ def test_sigterm_stops_the_program_and_saves_the_session(tmp_path):
     time.sleep(0.5)
     leftover = subprocess.run(["pgrep", "-f", str(program)], capture_output=True, text=True).stdout.split()
     assert not [pid for pid in leftover if int(pid) != os.getpid()]
+
+
+GUARDED = """
+import sys
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+torch.manual_seed(0)
+x = torch.randn(512, 8)
+y = (x[:, 0] > 0).float()
+x[300, 2] = float("nan")
+model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 1))
+opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+for epoch in range(2):
+    for i in range(0, 512, 32):
+        loss = F.binary_cross_entropy_with_logits(model(x[i:i + 32]).squeeze(1), y[i:i + 32])
+        if not CHECK:
+            print("skipping batch", i // 32)
+            ACTION
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+"""
+
+
+@pytest.mark.parametrize("check, action", [("torch.isfinite(loss)", "continue"), ("torch.isfinite(loss)", "break"),
+                                           ("loss.item() == loss.item()", "sys.exit(1)"),
+                                           ("torch.isfinite(loss)", "raise ValueError('loss is not finite')")])
+def test_a_loop_that_guards_its_loss_is_caught_where_it_reads_it(tmp_path, capsys, monkeypatch, check, action):
+    # the non-finite loss never reaches backward: the watch learns of it where the program reads it
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, GUARDED.replace("CHECK", check).replace("ACTION", action))
+    data = tmp_path / "d.json"
+    code, out, err = run(capsys, "--json", str(data), "train.py")
+    assert code == 0
+    diagnosis = json.loads(data.read_text())
+    assert diagnosis["top_cause"] == "data.nonfinite_input"
+    assert diagnosis["first_nonfinite"]["step"] == 9 and diagnosis["first_nonfinite"]["phase"] == "input"
+    assert diagnosis["bad_samples"]["indices"] == [300]
+
+
+def test_a_healthy_loop_that_checks_its_loss_stays_healthy(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, GUARDED.replace('x[300, 2] = float("nan")', "").replace("CHECK", "torch.isfinite(loss)")
+          .replace("ACTION", "continue"))
+    code, out, err = run(capsys, "train.py")
+    assert code == 1
+
+
+def test_a_program_that_crashes_after_training_started_is_its_own_failure(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, TRAIN.replace('x[200] = float("nan")', "").replace(
+        "        step += 1\n", "        step += 1\n        if step == 3:\n"
+        "            raise OSError('No space left on device')\n"))
+    session = tmp_path / "s.json"
+    code, out, err = run(capsys, "--save", str(session), "train.py")
+    assert code == 2
+    assert "raised OSError after 3 training steps, outside a training step; no NaN/Inf" in err
+    assert "No space left on device" in err
+    assert json.loads(session.read_text())["probes"]["baseline"]["status"] == "script_error"

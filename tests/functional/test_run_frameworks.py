@@ -77,3 +77,51 @@ def test_a_clean_logged_loss_does_not_hide_the_failure(tmp_path, monkeypatch, ca
     check_failure(d, case)
     assert any("logged loss hid this failure" in note for note in d["notes"])
     assert "data.bad_label" in [c["id"] for c in d["causes"][:3]]
+
+
+DDP_LOOP = """
+import time
+import torch
+import torch.distributed as dist
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel as DDP
+
+dist.init_process_group("gloo")
+rank = dist.get_rank()
+torch.manual_seed(0)
+model = DDP(nn.Linear(8, 1))
+opt = torch.optim.SGD(model.parameters(), lr=0.01)
+x = torch.randn(64, 8)
+for step in range(20):
+    if step == 3 and rank == 1:
+        TROUBLE
+    opt.zero_grad()
+    loss = model(x[step % 8 * 8:(step % 8 + 1) * 8]).pow(2).mean()
+    loss.backward()
+    opt.step()
+dist.destroy_process_group()
+"""
+
+
+def job(tmp_path, monkeypatch, capsys, trouble: str, *options: str) -> tuple[int, str, dict]:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "train_ddp.py").write_text(DDP_LOOP.replace("TROUBLE", trouble), encoding="utf-8")
+    session = tmp_path / "s.json"
+    code = main(["run", "--quiet", "--nproc-per-node", "2", "--save", str(session), *options, "train_ddp.py"])
+    _out, err = capsys.readouterr()
+    return code, " ".join(err.split()), json.loads(session.read_text())
+
+
+def test_a_rank_that_crashes_is_named_and_the_others_stop(tmp_path, monkeypatch, capsys):
+    code, err, session = job(tmp_path, monkeypatch, capsys, "raise OSError('No space left on device')")
+    assert code == 2
+    assert "rank 1 of 2 failed (rank 0: stopped with it" in err and "No space left on device" in err
+    assert session["probes"]["baseline"]["status"] == "script_error"
+
+
+def test_a_rank_that_hangs_is_named_where_it_hangs(tmp_path, monkeypatch, capsys):
+    code, err, session = job(tmp_path, monkeypatch, capsys, "time.sleep(3600)", "--timeout", "30")
+    assert code == 2
+    assert "rank 0: waiting in a collective" in err
+    assert "rank 1: in its own code, not in a collective, at train_ddp.py:16 `time.sleep(3600)`" in err
+    assert session["probes"]["baseline"]["status"] == "script_error"

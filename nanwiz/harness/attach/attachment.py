@@ -83,6 +83,8 @@ class Segment:
     grad_norm_before_clip: float | None = None
     grads_carried: bool | None = None
     closure: bool = False
+    observed: StepRecord | None = None
+    """The record of a non-finite training value the program read itself (a loss it logged or checked)."""
 
 
 @dataclass
@@ -136,9 +138,12 @@ class Attachment:
         self.suspended = 0
         self.closure_calls = 0
         self.counts: dict[str, int] = {"zero_grad": 0, "clip": 0, "clip_finite": 0, "clip_scaled": 0, "grads_carried": 0,
-                                       "grad_checks": 0, "backward_calls": 0, "steps": 0, "closure": 0, "eval_calls": 0}
+                                       "grad_checks": 0, "backward_calls": 0, "steps": 0, "closure": 0, "eval_calls": 0,
+                                       "nonfinite_read": 0}
         self.time_first_step: float | None = None
         self.failed_at: float | None = None
+        self.read_where: dict[str, Any] | None = None
+        """Where the program read its own non-finite training value (the line of its check or log)."""
         self.frameworks = Seen()
         """Wall-clock time of the first failure (to measure what the diagnosis costs after it)."""
         self.step_time: float | None = None
@@ -157,6 +162,7 @@ class Attachment:
         self._began = time.perf_counter()
         self._last_step_time: float | None = None
         self.segment = Segment(index=0, rng=RngState.capture(), stats=True)
+        self.tape.on_read = self._on_read
         self.data = DataTracker(self._on_batch, self.suspend, self.resume, exclude=self.controls.exclude)
         self.coordinator = Coordinator()
         self.defer_reads = False
@@ -445,6 +451,8 @@ class Attachment:
         value_t = value_t.sum() if value_t.numel() != 1 else value_t.reshape(())
         call = BackwardCall(loss=self.tape.leaf(target), scaled=scaled, where=caller(3))
         self.counts["backward_calls"] += 1
+        if self.segment.observed is not None and any(c.loss == call.loss for c in self.segment.backwards):
+            return  # the program read this loss (non-finite) before its backward: already the step's loss
         self.segment.backwards.append(call)
         if (value_t.device.type == "cpu" and not self.defer_reads) or self.segment.closure:
             self._read_loss(call, float(value_t))  # on a CPU a read costs nothing
@@ -452,6 +460,44 @@ class Attachment:
             # on an accelerator the value is read with the step's gradient norm, in one host transfer
             # at the optimizer step (the weights have not moved yet: the captured state is the same)
             self.segment.pending.append((call, value_t))
+
+    def _on_read(self, name: str, tensor: torch.Tensor, out: Any) -> None:
+        """The program looked at a value of its training computation: `loss.item()`, `float(loss)`,
+        `torch.isnan(loss)`... A loop that checks its loss and skips (or breaks, or raises) when it is
+        not finite never hands it to backward: that read is where the watch learns of the failure."""
+        # a scalar of the training graph (a loss, a term of it); a check of a whole tensor (a mask of
+        # infinite attention scores, per-sample losses the program filters) is the program's business
+        if self.failure is not None or threading.get_ident() != self.thread or tensor.grad_fn is None \
+                or not tensor.is_floating_point() or tensor.numel() != 1:
+            return
+        if name in ("item", "__float__"):
+            value = out if isinstance(out, float) else None
+        else:
+            value = float(tensor.detach())  # the program branches on the check next: the sync is its own
+        finite = value is None or math.isfinite(value)
+        if finite:
+            return
+        if not self.started:
+            self.started = True
+            self.time_first_step = time.perf_counter() - self._began
+        self.counts["nonfinite_read"] += 1
+        where = caller(4)
+        self.read_where = where.to_dict() if where is not None else None
+        self._fail("loss")
+        # the value read stands for the step's loss: a replay of the step recomputes it (and its backward)
+        call = BackwardCall(loss=self.tape.leaf(tensor), scaled=False, where=where, value=value, failing=True)
+        self.segment.backwards.append(call)
+        record = StepRecord(step=self.failure.step, indices=_indices(self.segment), failed=True, failure="loss",
+                            loss=value)
+        self.segment.observed = self.failure.record = record
+        self.records.append(record)
+        self.failures.append(record)
+        if self.on_record is not None:
+            self.on_record(record)
+        if self.stop_at_failure and not self.coordinator.active:
+            # the program may skip the step or stop on its own: stop it here, with the failing step captured
+            # (ranks of a job stop together at the step their coordinator agreed instead)
+            self.stop_requested = "failure"
 
     def _read_loss(self, call: BackwardCall, value: float) -> None:
         call.value = value
@@ -686,6 +732,10 @@ class Attachment:
             elapsed = now - self._last_step_time
             self.step_time = elapsed if self.step_time is None else 0.8 * self.step_time + 0.2 * elapsed
         self._last_step_time = now
+        if segment.observed is not None:
+            # the step went on after the program read its non-finite value: this record says more
+            self.records = [r for r in self.records if r is not segment.observed]
+            self.failures = [r for r in self.failures if r is not segment.observed]
         self.records.append(record)
         if record.failed:
             self.failures.append(record)

@@ -48,6 +48,8 @@ class DataTracker:
         self.suspend = suspend
         self.resume = resume
         self.exclude = set(exclude or ())
+        self.excluded = 0
+        """Indices left out of the samplers' output (0 with samples to exclude: they never came through one)."""
         self.datasets: list[Any] = []
         self._saved: dict[str, Any] = {}
 
@@ -67,10 +69,13 @@ class DataTracker:
                 item = original_index(it)  # raises StopIteration at the end of the epoch
                 if tracker.exclude:
                     if isinstance(item, list):
-                        item = [i for i in item if i not in tracker.exclude]
+                        kept = [i for i in item if i not in tracker.exclude]
+                        tracker.excluded += len(item) - len(kept)
+                        item = kept
                         if not item:
                             continue
                     elif isinstance(item, int) and item in tracker.exclude:
+                        tracker.excluded += 1
                         continue
                 queue.append(item)
                 return item

@@ -89,6 +89,7 @@ class AttachedRun:
         if outcome.status == "error" and attachment.started and _mid_step(attachment):
             attachment.fail_with_error(outcome.error, outcome.traceback)
         self._check_trained(outcome)
+        self._check_ended(outcome)
         self._split_records(attachment.records, attachment.failure.step if attachment.failure else None)
         self.info = self._info(outcome)
         self.run_records = self.records
@@ -120,6 +121,25 @@ class AttachedRun:
                           "a program that trains a PyTorch model (loss.backward() and an optimizer step).",
                           title="Nothing to watch")
 
+    def _check_ended(self, outcome: ProgramOutcome) -> None:
+        """A program that raised or exited with an error after training started, with no NaN/Inf seen
+        before: a crash of its own (a checkpoint that cannot be written, a rank that died), not a healthy
+        run and not a NaN to diagnose. Said with its own frames, and the step it had reached."""
+        attachment = self.attachment
+        assert attachment is not None
+        if attachment.failure is not None or outcome.status not in ("error", "exit"):
+            return
+        if outcome.status == "exit" and outcome.exit_code == 0:
+            return
+        name = self.program.display if self.program is not None else "the watched code"
+        steps = len(attachment.records)
+        where = f"after {steps} training step{'s' if steps != 1 else ''}, outside a training step"
+        if outcome.status == "error":
+            raise ScriptError(f"{name} raised {type(outcome.error).__name__} {where}; no NaN/Inf had appeared "
+                              f"before it:\n\n{outcome.traceback}", title="Your program failed")
+        raise ScriptError(f"{name} exited with status {outcome.exit_code} {where}; no NaN/Inf had appeared before "
+                          "it (its own output above says why)", title="Your program failed")
+
     def _split_records(self, records: list[StepRecord], failure_step: int | None) -> None:
         if failure_step is None:
             self.records = list(records)
@@ -137,7 +157,8 @@ class AttachedRun:
         return {
             "program": outcome.status, "exit_code": outcome.exit_code, "traceback": outcome.traceback or None,
             "stopped_by": a.stopped_by, "steps": len(a.records), "time_to_first_step": a.time_first_step,
-            "failed_at": a.failed_at,
+            "failed_at": a.failed_at, "read_nonfinite_at": a.read_where,
+            "excluded": a.data.excluded if a.data.exclude else None,
             "step_time": a.step_time, "counts": dict(a.counts),
             "autocast": sorted(f"{d}:{t}" for d, t in a.autocast_seen),
             "optimizers": [type(o).__name__ for o in a.optimizers], "models": [type(m).__name__ for m in a.models],

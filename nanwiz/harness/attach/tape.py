@@ -41,6 +41,9 @@ _NOT_RECORDED = {"__get__", "__set__", "__delete__", "__format__", "__repr__", "
                  "data_ptr", "untyped_storage", "storage", "element_size", "stride", "is_floating_point",
                  "is_contiguous", "__contains__"}
 """Calls that read a tensor without making one the step can depend on."""
+_READS = {"item", "__float__", "isnan", "isinf", "isfinite"}
+"""Where the program itself looks at a value (logs a loss, checks it for NaN): the watch is told
+(`Tape.on_read`), since a loop that skips a non-finite loss never hands it to backward."""
 _RANDOM = {"rand", "randn", "randint", "rand_like", "randn_like", "randint_like", "randperm", "normal", "bernoulli",
            "multinomial", "poisson", "random", "uniform", "exponential", "geometric", "cauchy", "log_normal",
            "dropout", "alpha_dropout", "feature_alpha_dropout", "dropout1d", "dropout2d", "dropout3d", "rrelu"}
@@ -192,6 +195,10 @@ class TapeMode(TorchFunctionMode):
         if tape.blocked:
             return func(*args, **kwargs)
         name = op_name(func)
+        if name in _READS and tape.on_read is not None and args and isinstance(args[0], torch.Tensor):
+            out = func(*args, **kwargs)
+            tape.on_read(name, args[0], out)
+            return out
         if name in _NOT_RECORDED or name.startswith("is_"):
             return func(*args, **kwargs)
         inplace = _is_inplace(name, func)
@@ -227,6 +234,7 @@ class Tape:
         self.parameters: WeakIdKeyDictionary = WeakIdKeyDictionary()
         self._by_storage: dict[int, list[Source]] = {}
         self.mode = TapeMode(self)
+        self.on_read: Callable[[str, torch.Tensor, Any], None] | None = None
 
     # ------------------------------------------------------------ recording
     def _source(self, t: torch.Tensor) -> Source:
