@@ -328,6 +328,9 @@ class TrainingRun:
         self.model.load_state_dict(snap["model"])
         self.optimizer.load_state_dict(copy.deepcopy(snap["optim"]))
         if self.scaler is not None and snap["scaler"] is not None:
+            # a fresh scaler: a replay that unscaled without stepping must not leave the optimizer marked
+            # 'unscaled' for the next one (load_state_dict keeps that per-optimizer state)
+            self.scaler = torch.amp.GradScaler(self.device.type)
             self.scaler.load_state_dict(snap["scaler"])
         if self.scheduler is not None and snap["scheduler"] is not None:
             self.scheduler.load_state_dict(copy.deepcopy(snap["scheduler"]))

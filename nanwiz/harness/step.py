@@ -69,7 +69,6 @@ class ContractStep:
         self.user = UserCode(run.target.path)
         self.models = [run.model]
         self.params = run.params
-        self.scaler = run.scaler
         self.grad_clip = run.grad_clip
         self.freeze = run.variation.freeze_weights
         self.rerun_matched: bool | None = None
@@ -77,6 +76,10 @@ class ContractStep:
         self._batch: Any = None
         self._before: dict[str, Any] | None = None
         self._initial: dict[str, Any] | None = None
+
+    @property
+    def scaler(self) -> Any:
+        return self.run.scaler  # renewed by every restore
 
     def restore(self, initial: bool = False) -> None:
         if initial:

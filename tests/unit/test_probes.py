@@ -371,3 +371,18 @@ def test_a_hand_written_std_is_a_variance():
         centered = x - x.mean(0)
         _ = centered / centered.pow(2).mean(0).sqrt()
     assert watcher.first_nan.operand_origin == "variance"
+
+
+def test_replays_of_a_scaled_step_do_not_leak_into_each_other():
+    """fp16 with a GradScaler: each replay unscales without stepping; the next one (another precision)
+    must not fail on the scaler's 'already unscaled' state and be read as a NaN in fp32."""
+    from nanwiz.harness.local import step_fails
+    from nanwiz.harness.run import TrainingRun
+    from nanwiz.harness.script import load_target
+
+    target = load_target(SCRIPTS / "fp16_log.py")
+    run = TrainingRun(target, target.call("build_dataset"))
+    run.run(stop_at_failure=True)
+    program = run.failing_step()
+    assert program is not None
+    assert [step_fails(program, precision=p) for p in ("fp16", "fp32", "bf16", "fp32")][1:] == [None, None, None]
