@@ -16,6 +16,9 @@ only).
     python benchmarks/calibration.py DIR1 DIR2 --fit      # + the best temperature, in-sample and cross-validated
     python benchmarks/calibration.py DIR1 DIR2 --fit --write   # + store it in knowledge/settings.yaml
 
+A manifest entry that gives `args` (or a `module`) is an unmodified program: it is diagnosed by
+`nanwiz run --save` from its folder instead (as in benchmarks/programs.py), and calibrated alike.
+
 Scripts whose cause is `none` (healthy runs) are not scored for probability; the benchmark says
 whether their diagnosis named no cause.
 """
@@ -77,9 +80,24 @@ def _script_hash(script: Path) -> str:
     return hashlib.sha256(script.read_bytes()).hexdigest()[:16]
 
 
-def session_for(script: Path, cache: Path, code: str, refresh: bool, timeout: float, extra: Sequence[str]) -> Path | None:
-    """The cached session of a script, diagnosing it first when the cache is missing or stale."""
-    key = f"{script.stem}-{_script_hash(script)}-{code}"
+def program_entries(folder: Path) -> dict[Path, dict[str, Any]]:
+    """Manifest entries that are programs for `nanwiz run` (they give `args` or a `module`), by path."""
+    manifest = folder / "manifest.yaml"
+    if not manifest.exists():
+        return {}
+    import yaml
+
+    entries = yaml.safe_load(manifest.read_text(encoding="utf-8")) or []
+    return {folder / e["file"]: e for e in entries if "args" in e or e.get("module")}
+
+
+def session_for(script: Path, cache: Path, code: str, refresh: bool, timeout: float, extra: Sequence[str],
+                program: dict[str, Any] | None = None) -> Path | None:
+    """The cached session of a script, diagnosing it first when the cache is missing or stale; a
+    program (a manifest entry with `args`) is diagnosed by `nanwiz run` from its folder."""
+    args = [str(a) for a in (program or {}).get("args") or []]
+    key = f"{script.stem}-{_script_hash(script)}-{code}" + (f"-{hashlib.sha256(' '.join(args).encode()).hexdigest()[:8]}"
+                                                           if program is not None else "")
     folder = cache / script.parent.name
     path = folder / f"{key}.json"
     if path.exists() and not refresh:
@@ -88,8 +106,15 @@ def session_for(script: Path, cache: Path, code: str, refresh: bool, timeout: fl
     for old in folder.glob(f"{script.stem}-*.json"):
         old.unlink()
     began = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "nanwiz", "probe", "--model", str(script), "--save", str(path),
-                           "--quiet", "--timeout", str(timeout), *extra], capture_output=True, text=True)
+    if program is not None:
+        target = ["-m", program["module"]] if program.get("module") else [str(script)]
+        nproc = int(program.get("nproc") or 1)
+        command = [sys.executable, "-m", "nanwiz", "run", "--save", str(path), "--quiet", "--no-plots",
+                   *(["--nproc-per-node", str(nproc)] if nproc > 1 else []), *target, *args]
+        proc = subprocess.run(command, capture_output=True, text=True, cwd=script.parent, timeout=timeout * 3)
+    else:
+        proc = subprocess.run([sys.executable, "-m", "nanwiz", "probe", "--model", str(script), "--save", str(path),
+                               "--quiet", "--timeout", str(timeout), *extra], capture_output=True, text=True)
     print(f"  probed {script.name} in {time.perf_counter() - began:.0f}s (exit {proc.returncode})", file=sys.stderr)
     if not path.exists():
         print(f"  no session for {script.name}: {proc.stderr[-400:]}", file=sys.stderr)
@@ -119,8 +144,9 @@ def collect(folders: Iterable[Path], cache: Path, refresh: bool, timeout: float,
     cases: list[Case] = []
     healthy: list[dict[str, Any]] = []
     for folder in folders:
+        programs = program_entries(folder)
         for script, expected in expected_causes(folder).items():
-            path = session_for(script, cache, code, refresh, timeout, extra)
+            path = session_for(script, cache, code, refresh, timeout, extra, programs.get(script))
             if path is None:
                 continue
             session = Session.load(path)

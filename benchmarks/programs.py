@@ -65,7 +65,8 @@ def score(entry: dict, data: dict | None, code: int) -> dict:
         "line": None if not producer.get("line") or not isinstance(producer.get("line"), int)
         else source.get("line") == producer["line"],
         "samples": None if not expected_samples else bool(found) and set(found) <= set(expected_samples),
-        "rank": None if entry.get("failing_rank") is None else first.get("rank") == entry["failing_rank"],
+        "failing_rank": None if entry.get("failing_rank") is None else first.get("rank") in (
+            entry["failing_rank"] if isinstance(entry["failing_rank"], list) else [entry["failing_rank"]]),
     }
     return {**row, "rank": rank, "top3": ranked[:3], "status": data["status"], "exit": code,
             "top_probability": data["causes"][0]["probability"] if data["causes"] else None, **checks}
@@ -108,7 +109,7 @@ def main() -> int:
         return f"{sum(checked)}/{len(checked)}"
 
     summary = (f"top-1 {top1}/{n}, top-3 {top3}/{n}; failing step {agreed('step')}, producer line {agreed('line')}, "
-               f"bad samples {agreed('samples')}, rank {agreed('rank')}; median "
+               f"bad samples {agreed('samples')}, failing rank {agreed('failing_rank')}; median "
                f"{statistics.median([r['seconds'] for r in rows]) if rows else 0:.0f} s per program")
     if args.markdown:
         print("| program | expected | top-3 found | rank | step | line | samples | seconds |")
