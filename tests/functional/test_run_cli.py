@@ -267,3 +267,31 @@ def test_a_program_that_crashes_after_training_started_is_its_own_failure(tmp_pa
     assert "raised OSError after 3 training steps, outside a training step; no NaN/Inf" in err
     assert "No space left on device" in err
     assert json.loads(session.read_text())["probes"]["baseline"]["status"] == "script_error"
+
+
+def test_an_optimizer_stepped_on_scaled_gradients_is_seen_in_the_loop(tmp_path, capsys, monkeypatch):
+    # scaler.scale(loss).backward() then optimizer.step(): updates 65536 times too large
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, """
+        import torch
+        from torch import nn
+        import torch.nn.functional as F
+
+        torch.manual_seed(0)
+        x, y = torch.randn(512, 10), torch.randint(0, 3, (512,))
+        model = nn.Sequential(nn.Linear(10, 32), nn.GELU(), nn.Linear(32, 3))
+        opt = torch.optim.SGD(model.parameters(), lr=0.01)
+        scaler = torch.amp.GradScaler("cpu")
+        for epoch in range(3):
+            for i in range(0, 512, 32):
+                with torch.autocast("cpu", dtype=torch.bfloat16):
+                    loss = F.cross_entropy(model(x[i:i + 32]), y[i:i + 32])
+                opt.zero_grad()
+                scaler.scale(loss).backward()
+                opt.step()
+    """)
+    session = tmp_path / "s.json"
+    code, out, err = run(capsys, "--save", str(session), "train.py")
+    assert code == 0
+    facts = json.loads(session.read_text())["probes"]["baseline"]["facts"]
+    assert facts["loop.scaled_step"] is True and facts["loop.clip_before_unscale"] is False

@@ -139,7 +139,7 @@ class Attachment:
         self.closure_calls = 0
         self.counts: dict[str, int] = {"zero_grad": 0, "clip": 0, "clip_finite": 0, "clip_scaled": 0, "grads_carried": 0,
                                        "grad_checks": 0, "backward_calls": 0, "steps": 0, "closure": 0, "eval_calls": 0,
-                                       "nonfinite_read": 0}
+                                       "nonfinite_read": 0, "scaled_step": 0}
         self.time_first_step: float | None = None
         self.failed_at: float | None = None
         self.read_where: dict[str, Any] | None = None
@@ -552,9 +552,14 @@ class Attachment:
         self._check_stop()
         self.suspend()
         self._register_optimizer(optimizer)
+        through_scaler = False
         for frame in self._in_scaler_step:
             if frame["optimizer"] is optimizer:
-                frame["stepped"] = True
+                frame["stepped"] = through_scaler = True
+        if not through_scaler and id(optimizer) not in self.segment.unscaled and \
+                any(c.scaled for c in self.segment.backwards):
+            # gradients of a scaler.scale()d loss, stepped as they are: scale times too large
+            self.counts["scaled_step"] += 1
         if self.initial is None:
             self.initial = TrainingState.capture(self.models, self.optimizers, rng=self.segment.rng,
                                                  with_optimizers=False)
