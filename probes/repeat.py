@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import math
 
+from nanwiz.harness.local import step_fails
 from nanwiz.harness.protocol import ProbeContext
 from nanwiz.harness.run import StepRecord, first_failure
 
 NAME = "repeat"
+REPLAYS = 3
+"""Replays of the failing step: a failure that does not come back on the same state and batch is
+not the program's (flaky hardware, a nondeterministic kernel)."""
 FACTS = ("repeat.consistent",)
 
 
@@ -34,9 +38,13 @@ def run(ctx: ProbeContext) -> None:
     matched = getattr(program, "rerun_matched", None)
     if program is not None and matched is not None:
         # the failing step was reached again from the last snapshot before it, replaying the steps in
-        # between: the same losses, and the failure again, say the same as two more whole runs
-        ctx.fact("repeat.consistent", bool(matched))
-        ctx.detail("local", {"step": program.step, "rerun_matched": matched})
+        # between: the same losses; and the failing step itself, replayed from the same state and
+        # batch, fails every time. Together they say what two more whole runs would.
+        again = []
+        if program.failure in ("loss", "grad"):  # (a broken update is not replayed by a forward/backward)
+            again = [step_fails(program) is not None for _ in range(REPLAYS)]
+        ctx.fact("repeat.consistent", bool(matched) and all(again))
+        ctx.detail("local", {"step": program.step, "rerun_matched": matched, "failing_step_replays_failed": again})
         ctx.progress(1.0, "done", force=True)
         return
     runs = []

@@ -120,7 +120,7 @@ def test_a_rank_that_crashes_is_named_and_the_others_stop(tmp_path, monkeypatch,
 
 
 def test_a_rank_that_hangs_is_named_where_it_hangs(tmp_path, monkeypatch, capsys):
-    code, err, session = job(tmp_path, monkeypatch, capsys, "time.sleep(3600)", "--timeout", "30")
+    code, err, session = job(tmp_path, monkeypatch, capsys, "time.sleep(3600)", "--timeout", "45")
     assert code == 2
     assert "rank 0: waiting in a collective" in err
     assert "rank 1: in its own code, not in a collective, at train_ddp.py:16 `time.sleep(3600)`" in err
