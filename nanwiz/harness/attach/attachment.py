@@ -32,7 +32,7 @@ from torch.utils import _pytree as pytree
 from nanwiz.harness.attach.controls import Controls
 from nanwiz.harness.attach.data import BatchRows, DataTracker
 from nanwiz.harness.attach.frameworks import Seen
-from nanwiz.harness.attach.ranks import Coordinator
+from nanwiz.harness.attach.ranks import POLL_EVERY, Coordinator
 from nanwiz.harness.attach.state import RngState, TrainingState
 from nanwiz.harness.attach.tape import Ref, Source, Tape, caller
 from nanwiz.harness.run import StepRecord
@@ -165,6 +165,8 @@ class Attachment:
         self.tape.on_read = self._on_read
         self.data = DataTracker(self._on_batch, self.suspend, self.resume, exclude=self.controls.exclude)
         self.coordinator = Coordinator()
+        self._stop_at: int | None = None
+        """The step at which the ranks of a job agreed to stop (read from, or published to, the store)."""
         self.defer_reads = False
         """Read losses with the step's gradient norm (as on an accelerator) even on a CPU (tests)."""
 
@@ -754,12 +756,16 @@ class Attachment:
                 self.stop_requested = "failure"
         if self.max_steps is not None and self.step + 1 >= self.max_steps and self.stop_requested is None:
             self.stop_requested = "max_steps"
-        if self.coordinator.active and self.stop_requested is None:
-            stop_at = self.coordinator.poll()  # another rank failed: stop at the same step boundary
-            if stop_at is not None and self.step + 1 >= stop_at:
+        if self.coordinator.active:
+            if self.stop_requested == "failure":  # stop together, at a step every rank will have read
+                self.stop_requested = None
+                self._agree_stop(self.step + 1)
+            if (self.step + 1) % POLL_EVERY == 0:  # another rank failed: stop at the same boundary
+                polled = self.coordinator.poll()
+                if polled is not None:
+                    self._stop_at = polled if self._stop_at is None else min(self._stop_at, polled)
+            if self._stop_at is not None and self.step + 1 >= self._stop_at and self.stop_requested is None:
                 self.stop_requested = "peer" if self.failure is None else "failure"
-        if self.stop_requested == "failure" and self.coordinator.active:
-            self.coordinator.publish(self.step + 1)
         self.tape.next_segment()
         self._guard = None
         self.segment = Segment(index=segment.index + 1, rng=RngState.capture(),
@@ -788,8 +794,15 @@ class Attachment:
             self.failure = Failure(kind=kind, step=self._next_step_number(optimizer), segment=self.segment,
                                    state=replay_state, optimizer=optimizer, entry=entry)
             if self.coordinator.active:  # every rank stops at the same step boundary
-                self.coordinator.publish(self.failure.step + self.continue_steps + 2)
+                self._agree_stop(self.failure.step + self.continue_steps + 2)
             self.tape.pin(self.segment.index)
+
+    def _agree_stop(self, wanted: int) -> None:
+        """Publish the step every rank stops at: not before a boundary at which all of them read the
+        store after this one (a rank may be a step ahead), whatever this rank wanted."""
+        now = self.step + 1
+        read_at = ((now + 1) // POLL_EVERY + 1) * POLL_EVERY
+        self._stop_at = self.coordinator.publish(max(wanted, read_at + 1))
 
     def _next_step_number(self, optimizer: Any) -> int:
         if optimizer is not None and id(optimizer) in self._round:

@@ -2,9 +2,10 @@
 
 A rank that fails cannot simply stop: the others would wait forever in the next collective. So
 the first rank to fail writes, in the job's own c10d store, the step at which every rank stops
-(its failure step plus the steps it runs on, plus a margin); each rank reads that key after
-every optimizer step (when all collectives of the step are done) and stops at that step
-boundary, before the next forward starts a collective. A rank whose program raised stops at
+(its failure step plus the steps it runs on, plus a margin); each rank reads that key at every
+POLL_EVERY-th step boundary (when all collectives of the step are done: a read is a round trip to
+the store, too dear for every step), the stop step is always placed after a boundary where every
+rank reads, and each stops at that step boundary, before the next forward starts a collective. A rank whose program raised stops at
 once; the others then see their collective fail and stop too, which the merge recognises as
 a peer's failure, not their own.
 """
@@ -15,6 +16,7 @@ import os
 from typing import Any
 
 KEY = "nanwiz/stop_at"
+POLL_EVERY = 4
 
 
 def world() -> tuple[int, int]:
@@ -45,17 +47,20 @@ class Coordinator:
                 self._store = None
         return self._store
 
-    def publish(self, step: int) -> None:
-        """Ask every rank to stop once it has finished `step - 1` (the earliest request wins)."""
+    def publish(self, step: int) -> int:
+        """Ask every rank to stop once it has finished `step - 1` (the earliest request wins); returns
+        the step agreed."""
         store = self.store()
         if store is None:
-            return
+            return step
         try:
             current = store.get(KEY).decode() if store.check([KEY]) else ""
-            if not current or int(current) > step:
-                store.set(KEY, str(step))
+            if current and int(current) <= step:
+                return int(current)
+            store.set(KEY, str(step))
         except Exception:  # noqa: BLE001
             pass
+        return step
 
     def poll(self) -> int | None:
         store = self.store()
