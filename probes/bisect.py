@@ -81,19 +81,53 @@ def _is_input(name: str, stats: PartStats, inputs: set[str] | None) -> bool:
     return stats.floating
 
 
-def scan_facts(ctx: ProbeContext, scan: Scan, inputs: set[str] | None, out_shape, shapes) -> list[int]:
-    """Report the data facts; return the sample indices the scan found bad."""
+def nonfinite_rows(scan: Scan, inputs: set[str] | None) -> tuple[set[int], set[int]]:
+    """The samples with NaN/Inf in what the model reads, and in the other parts (the targets)."""
     parts = scan.parts
-    n = max(scan.scanned, 1)
     bad_input = set().union(*[set(s.nonfinite_samples) for name, s in parts.items()
                               if s.floating and _is_input(name, s, inputs)] or [set()])
     bad_target = set().union(*[set(s.nonfinite_samples) for name, s in parts.items()
                                if s.floating and not _is_input(name, s, inputs)] or [set()])
+    return bad_input, bad_target
+
+
+def where(bad_input: set[int], bad_target: set[int]) -> str:
+    return "both" if bad_input and bad_target else "input" if bad_input else "target" if bad_target else "none"
+
+
+class RowsOf:
+    """A batch seen as a dataset of its rows (a stream's batch has no dataset to scan)."""
+
+    def __init__(self, batch: Any):
+        self.batch = batch
+        sizes = [t.shape[0] for t in iter_tensors(batch) if t.dim() >= 1]
+        self.n = min(sizes) if sizes else 0
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> Any:
+        def row(value: Any) -> Any:
+            if isinstance(value, torch.Tensor) and value.dim() >= 1 and value.shape[0] == self.n:
+                return value[i]
+            if isinstance(value, dict):
+                return {k: row(v) for k, v in value.items()}
+            if isinstance(value, (list, tuple)):
+                return type(value)(row(v) for v in value) if not hasattr(value, "_fields") else \
+                    type(value)(*(row(v) for v in value))
+            return value
+        return row(self.batch)
+
+
+def scan_facts(ctx: ProbeContext, scan: Scan, inputs: set[str] | None, out_shape, shapes) -> list[int]:
+    """Report the data facts; return the sample indices the scan found bad."""
+    parts = scan.parts
+    n = max(scan.scanned, 1)
+    bad_input, bad_target = nonfinite_rows(scan, inputs)
     bad = bad_input | bad_target
     ctx.fact("data.nonfinite_samples", len(bad))
     ctx.fact("data.nonfinite_fraction", len(bad) / n)
-    ctx.fact("data.nonfinite_where", "both" if bad_input and bad_target else "input" if bad_input
-             else "target" if bad_target else "none")
+    ctx.fact("data.nonfinite_where", where(bad_input, bad_target))
     ctx.fact("data.missing_values", len(scan.missing))
     concentrated = total = 0
     constant = outliers = 0
@@ -183,6 +217,19 @@ def run(ctx: ProbeContext) -> None:
                                                                            "scanning samples"))
         inputs, out_shape, shapes = model_view(program) if program is not None else (None, None, {})
         scan_bad = scan_facts(ctx, scan, inputs, out_shape, shapes)
+    elif program is not None and program is training.failing_step():
+        # no dataset to scan (an IterableDataset, tensors built on the fly): the failing batch's own rows
+        # still say whether the NaN/Inf is in what the model reads or only in the targets
+        try:
+            rows = RowsOf(program.batch())
+            if len(rows):
+                inputs, _out_shape, _shapes = model_view(program)
+                bad_input, bad_target = nonfinite_rows(scan_dataset(rows), inputs)
+                ctx.fact("data.nonfinite_where", where(bad_input, bad_target))
+                detail["failing_batch_scan"] = {"rows": len(rows), "nonfinite_input_rows": sorted(bad_input)[:50],
+                                                "nonfinite_target_rows": sorted(bad_target)[:50]}
+        except Exception as exc:  # noqa: BLE001 - a batch whose structure cannot be split into rows
+            detail["failing_batch_scan"] = {"skipped": f"{type(exc).__name__}: {exc}"}
     if program is not None and dataset is not None and program.available()["samples"]:
         ctx.progress(0.6, "bisecting the dataset with the initial weights", force=True)
         n = len(dataset)

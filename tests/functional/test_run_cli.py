@@ -295,3 +295,34 @@ def test_an_optimizer_stepped_on_scaled_gradients_is_seen_in_the_loop(tmp_path, 
     assert code == 0
     facts = json.loads(session.read_text())["probes"]["baseline"]["facts"]
     assert facts["loop.scaled_step"] is True and facts["loop.clip_before_unscale"] is False
+
+
+def test_nan_labels_from_a_stream_are_told_from_nan_inputs(tmp_path, capsys, monkeypatch):
+    # an IterableDataset has no dataset to scan: the failing batch's own rows say where the NaN sits
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, """
+        import torch
+        from torch import nn
+        from torch.utils.data import DataLoader, IterableDataset
+
+        class Impressions(IterableDataset):
+            def __iter__(self):
+                g = torch.Generator().manual_seed(1)
+                for i in range(4000):
+                    x = torch.randn(6, generator=g)
+                    shown = float(torch.randint(0, 400, (1,), generator=g))
+                    clicks = float(torch.randint(0, 3, (1,), generator=g)) if shown else 0.0
+                    yield x, torch.tensor(clicks / shown if shown else float("nan"))
+
+        model = nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Linear(16, 1))
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        for x, y in DataLoader(Impressions(), batch_size=32):
+            opt.zero_grad()
+            loss = nn.functional.mse_loss(model(x).squeeze(1), y)
+            loss.backward()
+            opt.step()
+    """)
+    data = tmp_path / "d.json"
+    code, out, err = run(capsys, "--json", str(data), "train.py")
+    assert code == 0
+    assert json.loads(data.read_text())["top_cause"] == "data.bad_label"
