@@ -585,6 +585,8 @@ class BackwardWatcher:
         """id(node) -> a node that feeds it its gradient (in the forward: consumed its output)."""
         self.masks: set[int] = set()
         """ids of the products with a 0/1 mask in the graph."""
+        self.flat: set[int] = set()
+        """ids of the nodes whose own derivative is 0 at some of their inputs (x**2 at 0)."""
 
     def __enter__(self) -> BackwardWatcher:
         for node in graph_nodes(self.loss.grad_fn):
@@ -593,6 +595,8 @@ class BackwardWatcher:
                     self.consumers.setdefault(id(child), node)
             if node.name() == "MulBackward0" and _zero_one_mask(node):  # saved tensors are freed once it runs
                 self.masks.add(id(node))
+            if _zero_derivative_at_zero(node):
+                self.flat.add(id(node))
             try:
                 self.handles.append(node.register_hook(self._hook(node)))
             except (RuntimeError, AttributeError):
@@ -628,7 +632,8 @@ class BackwardWatcher:
         zero = upstream_zero(grads, incoming)
         if zero is not None:
             event.traits["upstream_grad_zero"] = zero
-            event.traits["masked_output"] = masked_downstream(node, self.consumers, self.masks) is not None
+            event.traits["masked_output"] = masked_downstream(node, self.consumers, self.masks,
+                                                              flat=self.flat) is not None
         edge = domain_edge(node)
         if edge is not None:
             event.traits["domain_edge"] = edge
@@ -681,7 +686,8 @@ def _zero_one_mask(node: Any) -> bool:
     return False
 
 
-def masked_downstream(node: Any, consumers: dict[int, Any], masks: set[int], hops: int = 4) -> str | None:
+def masked_downstream(node: Any, consumers: dict[int, Any], masks: set[int], hops: int = 4,
+                      flat: frozenset[int] | set[int] = frozenset()) -> str | None:
     """The selection that consumed a node's output within a few ops (torch.where, masked_fill,
     indexing with a mask, a product with a 0/1 mask), i.e. what made its gradient 0; None when
     the zero came from elsewhere (a kink such as abs or relu at 0)."""
@@ -692,7 +698,24 @@ def masked_downstream(node: Any, consumers: dict[int, Any], masks: set[int], hop
         name = node.name()
         if name in _SELECTIONS or id(node) in masks:
             return name
+        if id(node) in flat:
+            return None  # the 0 came from this op's own derivative (x**2 at x = 0), not from a mask
     return None
+
+
+def _zero_derivative_at_zero(node: Any) -> bool:
+    """A power x**p with p > 1 whose input holds exact zeros: its derivative p*x**(p-1) is 0 there, so
+    the gradient it passes back is 0 whatever selection comes after it (a squared distance at 0)."""
+    if node.name() != "PowBackward0":
+        return False
+    try:  # (saved tensors are freed once the node has run: read before the backward)
+        p = getattr(node, "_saved_exponent", None)
+        x = getattr(node, "_saved_self", None)
+    except RuntimeError:
+        return False
+    if not isinstance(p, (int, float)) or isinstance(p, bool) or p <= 1 or not isinstance(x, torch.Tensor):
+        return False
+    return bool((x.detach() == 0).any())
 
 
 _EDGE_OF_ONE = {"AcosBackward0", "AsinBackward0", "AtanhBackward0", "AcoshBackward0"}

@@ -326,6 +326,10 @@ TRAITS = {
                       "SqrtBackward0", {"upstream_grad_zero": False, "masked_output": False}),
     "sqrt-under-a-kink": ("", "    return torch.abs(torch.sqrt(out.pow(2).sum(1) * (y != 0))).mean()",
                           "SqrtBackward0", {"upstream_grad_zero": True, "masked_output": False}),
+    "sqrt-squared-then-masked": ("", "    dist = torch.sqrt((out[:, None] - out[None]).pow(2).sum(-1))\n"
+                                                 "    same = (y[:, None] == y[None]).float()\n"
+                                                 "    return (same * dist.pow(2)).mean()",
+                                 "SqrtBackward0", {"upstream_grad_zero": True, "masked_output": False}),
     "mask-multiplied-log": ("    x[:8] = 0", "    p = out.pow(2).sum(1) * (y != 0)\n"
                                              "    return (torch.log(p) * (p > 0).float()).nan_to_num(0.0).mean()",
                             "LogBackward0", {"upstream_grad_zero": True, "masked_output": True}),
