@@ -383,16 +383,36 @@ def check_binop(src: Source, node: ast.BinOp) -> None:
 
 
 def check_loss_weight(src: Source, node: ast.BinOp) -> None:
-    """In compute_loss: a loss term times a constant >= 100 (or divided by one <= 0.01)."""
+    """In compute_loss: a loss term times a constant >= 100 (or divided by one <= 0.01). When the
+    product is the whole loss compute_loss returns (what backward() is called on), it is also a loss
+    scaled by hand: nothing undoes it before the optimizer step."""
     if isinstance(node.op, ast.Mult):
         for weight, term in ((node.left, node.right), (node.right, node.left)):
             value = src.number(weight)
             if value is not None and abs(value) >= 100 and not src.static(term) and src.loss_like(term):
                 src.add("source.large_loss_weight", node, f"a loss term is multiplied by {value:g}")
+                if returned_whole(src, node):
+                    src.add("source.manual_loss_scale", node,
+                            f"the whole loss is multiplied by {value:g} before nanwiz's backward()")
                 return
     value = src.number(node.right) if isinstance(node.op, ast.Div) else None
     if value is not None and 0 < abs(value) <= 0.01 and src.loss_like(node.left):
         src.add("source.large_loss_weight", node, f"a loss term is divided by {value:g}")
+
+
+def returned_whole(src: Source, node: ast.AST) -> bool:
+    """Is node the whole value compute_loss returns (directly, or through one name)?"""
+    parent = src.parent.get(node)
+    scope = src.scope_of(node)
+    if getattr(scope, "name", None) != "compute_loss":
+        return False
+    if isinstance(parent, ast.Return):
+        return True
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
+        name = parent.targets[0].id
+        return any(isinstance(r, ast.Return) and isinstance(r.value, ast.Name) and r.value.id == name
+                   for r in ast.walk(scope))
+    return False
 
 
 def check_assign(src: Source, node: ast.Assign) -> None:

@@ -476,6 +476,18 @@ CASES = [
                 scaler.update()
                 opt.zero_grad()
     """),
+    ("source.manual_loss_scale", True, """
+        LOSS_SCALE = 1024.0
+        def compute_loss(model, batch):
+            x, y = batch
+            return F.mse_loss(model(x).squeeze(-1), y) * LOSS_SCALE
+    """),
+    ("source.manual_loss_scale", False, """
+        def compute_loss(model, batch):
+            x, y = batch
+            pred, feat = model(x)
+            return F.mse_loss(pred, y) + 500 * feat.pow(2).mean()
+    """),
     ("source.manual_loss_scale", False, """
         def train(model, opt, loader, scaler, accum=4):
             for i, (x, y) in enumerate(loader):
