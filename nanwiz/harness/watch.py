@@ -342,10 +342,13 @@ class OpWatcher(TorchFunctionMode):
             mutated = True
         if not outputs:
             return out
+        # `n - 1`: the divisor of an unbiased variance written by hand (0 for a group of one)
+        minus_one = name in ("sub", "rsub") and len(args) > 1 and isinstance(args[1], (int, float)) \
+            and not isinstance(args[1], bool) and args[1] == 1 and (name == "sub") == isinstance(args[0], torch.Tensor)
         for t in outputs:
             if not mutated:
                 try:
-                    self.provenance[t] = (name, [a for a in inputs])
+                    self.provenance[t] = ("minus_one" if minus_one else name, [a for a in inputs])
                 except TypeError:
                     pass
             fn = getattr(t, "grad_fn", None)
@@ -436,6 +439,11 @@ class OpWatcher(TorchFunctionMode):
         describe_operand(event, name, decisive, inputs)
         event.operand_origin = self.origin(decisive)
         event.traits.update(forward_traits(name, args, kwargs or {}, event.operand_origin))
+        if name in _DIVISOR_SECOND and len(args) > 1 and isinstance(args[1], torch.Tensor):
+            divisor = self.provenance.get(args[1])
+            if divisor is not None and divisor[0] == "minus_one" and bool((args[1] == 0).any()):
+                # sum / (n - 1) over a group of one: n is 1, not 0 (not a reduction over nothing)
+                event.traits.update(single_element_variance=True, empty_reduction=False)
         return event
 
 

@@ -339,6 +339,11 @@ TRAITS = {
                           "div", {"empty_reduction": True}),
     "std-of-one-element": ("", "    return (out[:1] - out[:1].mean(0)).div(out[:1].std(0) + 1e-5).pow(2).mean()",
                            "std", {"single_element_variance": True}),
+    "unbiased-variance-by-hand": ("", "    m = (torch.arange(len(y)) == 0).float()\n"
+                                      "    n = m.sum()\n"
+                                      "    mu = (out.sum(1) * m).sum() / n\n"
+                                      "    return (((out.sum(1) - mu) * m) ** 2).sum() / (n - 1)",
+                                  "div", {"single_element_variance": True, "empty_reduction": False}),
     "acos-at-the-edge": ("", "    c = F.cosine_similarity(out, out.detach(), dim=1).clamp(-1, 1)\n"
                              "    return torch.acos(c).mean()",
                          "AcosBackward0", {"domain_edge": True}),
