@@ -30,10 +30,9 @@ def run_distributed(spec: dict, emit) -> int:
     """The baseline of a job of several processes: torch.distributed.run starts every rank under
     the watch (python -m nanwiz.attach), each runs its own local probes; the events of the rank
     that produced the first non-finite value become this probe's, with every rank's summary."""
+    import signal
     import subprocess
     import tempfile
-
-    import signal
 
     from nanwiz.probing.ranks import crashed_rank, hang_report, launcher_command, merge, read_stacks
 
@@ -60,7 +59,6 @@ def run_distributed(spec: dict, emit) -> int:
                   "message": f"the job had not finished after {deadline:.0f} s (raise it with --timeout); every "
                              f"rank was stopped. Where each rank was:\n{where}"})
             return 2
-        launched = launcher
         chosen, events, ranks = merge(Path(folder), size)
     crashed = crashed_rank(ranks)
     if crashed is not None:
@@ -68,18 +66,18 @@ def run_distributed(spec: dict, emit) -> int:
                            for r, s in sorted(ranks.items()) if r != crashed)
         emit({"event": "error", "kind": "script", "probe": "baseline", "title": "Your job failed",
               "message": f"rank {crashed} of {size} failed ({others or 'no other rank reported'}; "
-                         f"torch.distributed.run exited with status {launched.returncode}):\n\n"
+                         f"torch.distributed.run exited with status {launcher.returncode}):\n\n"
                          f"{ranks[crashed]['crashed']}"})
         return 2
     if not events:
         emit({"event": "error", "kind": "script", "probe": "baseline", "title": "Your job failed",
-              "message": f"torch.distributed.run exited with status {launched.returncode} and no rank reported "
+              "message": f"torch.distributed.run exited with status {launcher.returncode} and no rank reported "
                          "a result (its own output above says why)"})
         return 2
     for event in events:
         if event.get("event") == "done" and event.get("probe") in (None, "baseline"):
             emit({"event": "detail", "probe": "baseline", "key": "ranks",
-                  "value": {"producer": chosen, "world_size": size, "launcher_exit": launched.returncode,
+                  "value": {"producer": chosen, "world_size": size, "launcher_exit": launcher.returncode,
                             "per_rank": {str(r): s for r, s in sorted(ranks.items())}}})
         emit(event)
     return 0

@@ -76,9 +76,7 @@ def localize_step(program: StepProgram, precision: str | None = None) -> dict[st
     result["bad_in_batch"] = bad
     tracker = ModuleTracker(models)
     watcher = OpWatcher(program.user, tracker, models, batch)
-    # the tensors the replay reads the batch from (for a batch sliced by hand: the tensors it is sliced from)
-    seeds = program.data_tensors() if hasattr(program, "data_tensors") else batch
-    for t in float_tensors(seeds):
+    for t in float_tensors(program.data_tensors()):
         if not torch.isfinite(t).all():
             watcher.seed_taint(t, OpEvent(index=0, op="input", kind=kind_of(t) or "nan", module=None,
                                           module_type=None, frame=None))

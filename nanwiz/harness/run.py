@@ -524,7 +524,7 @@ class TrainingRun:
         self.run_records = records
         self.continuation: list[StepRecord] = []
         failure = first_failure(records)
-        total = min(steps, self.steps) if steps else self.steps
+        total = self._total(steps)
         extra = min(continue_after_failure, total - failure.step - 1) if failure is not None else 0
         if failure is not None and failure.failure != "error" and extra >= 3:
             self.restore_before(failure.step)
@@ -581,10 +581,14 @@ class TrainingRun:
     def optimizers(self) -> list[Any]:
         return [self.optimizer]
 
+    def _total(self, steps: int | None) -> int:
+        """Steps to run: `steps` caps the user's own count, never extends it (there is no batch past it)."""
+        return min(steps, self.steps) if steps else self.steps
+
     def _run(self, *, stop_at_failure: bool, stats_every: int, watch: Callable[[], Any] | None,
              progress: Callable[[int, int], None] | None, steps: int | None,
              on_record: Callable[[StepRecord], None] | None = None) -> list[StepRecord]:
-        total = min(steps, self.steps) if steps else self.steps  # a cap on the user's steps, never more
+        total = self._total(steps)
         records: list[StepRecord] = []
         step_time = None
         next_snapshot = 0

@@ -38,6 +38,10 @@ class StepProgram(Protocol):
     def batch_tensors(self) -> list[torch.Tensor]:
         """The step's input tensors, as the data source gave them."""
 
+    def data_tensors(self) -> list[torch.Tensor]:
+        """The tensors the step's data is read from (for a batch sliced by hand, the tensors it is sliced
+        from): where a replay looks for NaN/Inf that was already in the data."""
+
     def forward_loss(self, *, rows: list[int] | None = None, samples: list[int] | None = None,
                      precision: str | None = None, train: bool | None = None
                      ) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
@@ -115,6 +119,9 @@ class ContractStep:
         from nanwiz.harness.tensors import iter_tensors
 
         return list(iter_tensors(self.batch()))
+
+    def data_tensors(self) -> list[torch.Tensor]:
+        return self.batch_tensors()
 
     def forward_loss(self, *, rows: list[int] | None = None, samples: list[int] | None = None,
                      precision: str | None = None, train: bool | None = None

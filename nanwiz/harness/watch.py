@@ -343,8 +343,8 @@ class OpWatcher(TorchFunctionMode):
         if not outputs:
             return out
         # `n - 1`: the divisor of an unbiased variance written by hand (0 for a group of one)
-        minus_one = name in ("sub", "rsub") and len(args) > 1 and isinstance(args[1], (int, float)) \
-            and not isinstance(args[1], bool) and args[1] == 1 and (name == "sub") == isinstance(args[0], torch.Tensor)
+        minus_one = name == "sub" and len(args) > 1 and isinstance(args[0], torch.Tensor) \
+            and isinstance(args[1], (int, float)) and not isinstance(args[1], bool) and args[1] == 1
         for t in outputs:
             if not mutated:
                 try:

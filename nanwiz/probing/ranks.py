@@ -140,8 +140,7 @@ def producer(ranks: dict[int, dict[str, Any]]) -> int:
     reproduced and that is not a collective broken by another rank's stop; else the earliest."""
     def key(item):
         rank, s = item
-        own = not (s.get("failure") == "error" and peer_failure(s.get("error") or ""))
-        return (not s["failed"], not own, s["step"] if s["step"] is not None else 1 << 30,
+        return (not s["failed"], not own_failure(s), s["step"] if s["step"] is not None else 1 << 30,
                 s.get("reproduced") is not True, rank)
 
     return min(ranks.items(), key=key)[0] if ranks else 0
