@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import yaml
+from table import print_markdown  # benchmarks/ is on sys.path when this file runs
 
 ROOT = Path(__file__).resolve().parent.parent
 CAUSE_LINE = re.compile(r"^\s*Cause:\s*([a-z0-9_.]+)\s*$", re.M)
@@ -89,13 +90,11 @@ def main() -> int:
     top3 = sum(1 for r in scored if r["rank"] is not None and r["rank"] <= 3)
     n = len(scored)
     if args.markdown:
-        print("| script | expected cause | top-3 found | rank | seconds |")
-        print("|---|---|---|---|---|")
-        for r in rows:
-            found = ", ".join(f"`{c}`" for c in r["top3"]) if r["expected"] != "none" else \
-                f"status `{r['status']}`, exit {r['exit']}"
-            print(f"| `{r['script']}` | `{r['expected']}` | {found} | {r['rank'] or '-'} | {r['seconds']:.1f} |")
-        print(f"\n**Top-1: {top1}/{n} ({top1 / max(n, 1):.0%}), top-3: {top3}/{n} ({top3 / max(n, 1):.0%})**")
+        print_markdown(("script", "expected cause", "top-3 found", "rank", "seconds"),
+                       [(f"`{r['script']}`", f"`{r['expected']}`",
+                         ", ".join(f"`{c}`" for c in r["top3"]) if r["expected"] != "none"
+                         else f"status `{r['status']}`, exit {r['exit']}", r["rank"] or "-", f"{r['seconds']:.1f}")
+                        for r in rows], f"Top-1: {top1}/{n} ({top1 / max(n, 1):.0%}), top-3: {top3}/{n} ({top3 / max(n, 1):.0%})")
     else:
         width = max((len(r["script"]) for r in rows), default=10)
         print(f"{'script':{width}}  {'expected':30}  {'rank':>4}  {'sec':>5}  top-3")

@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from accuracy import expected_causes  # noqa: E402
+from table import print_markdown  # noqa: E402
 
 PLAIN = """
 import sys
@@ -105,13 +106,10 @@ def main() -> int:
                f"{sum(r['plain_s'] for r in rows):.0f} s, probe {sum(r['probe_s'] for r in rows):.0f} s; "
                f"top-1 {top1}/{len(rows)}, top-3 {top3}/{len(rows)}")
     if args.markdown:
-        print("| script | failing step | plain run (s) | nanwiz probe (s) | ratio | rank |")
-        print("|---|---:|---:|---:|---:|---:|")
-        for r in rows:
-            step = "healthy" if r["failing_step"] is None else r["failing_step"]
-            print(f"| `{r['script']}` | {step} | {r['plain_s']:.1f} | {r['probe_s']:.1f} | {r['ratio']:.1f} | "
-                  f"{r['rank'] or '-'} |")
-        print(f"\n**{summary}**")
+        print_markdown(("script", "failing step", "plain run (s)", "nanwiz probe (s)", "ratio", "rank"),
+                       [(f"`{r['script']}`", "healthy" if r["failing_step"] is None else r["failing_step"],
+                         f"{r['plain_s']:.1f}", f"{r['probe_s']:.1f}", f"{r['ratio']:.1f}", r["rank"] or "-")
+                        for r in rows], summary, align="lrrrrr")
     else:
         print(summary)
     if args.save:

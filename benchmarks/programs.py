@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import yaml
+from table import print_markdown  # benchmarks/ is on sys.path when this file runs
 
 HEALTHY = ("healthy", "none")
 
@@ -112,13 +113,11 @@ def main() -> int:
                f"bad samples {agreed('samples')}, failing rank {agreed('failing_rank')}; median "
                f"{statistics.median([r['seconds'] for r in rows]) if rows else 0:.0f} s per program")
     if args.markdown:
-        print("| program | expected | top-3 found | rank | step | line | samples | seconds |")
-        print("|---|---|---|---|---|---|---|---|")
-        for r in rows:
-            found = ", ".join(f"`{c}`" for c in r["top3"]) if r["expected"] not in HEALTHY else f"status `{r['status']}`"
-            print(f"| `{r['case']}` | `{r['expected']}` | {found} | {r['rank'] or '-'} | {mark(r.get('step'))} | "
-                  f"{mark(r.get('line'))} | {mark(r.get('samples'))} | {r['seconds']:.0f} |")
-        print(f"\n**{summary}**")
+        print_markdown(("program", "expected", "top-3 found", "rank", "step", "line", "samples", "seconds"),
+                       [(f"`{r['case']}`", f"`{r['expected']}`",
+                         ", ".join(f"`{c}`" for c in r["top3"]) if r["expected"] not in HEALTHY else f"status `{r['status']}`",
+                         r["rank"] or "-", mark(r.get("step")), mark(r.get("line")), mark(r.get("samples")),
+                         f"{r['seconds']:.0f}") for r in rows], summary)
     else:
         print(summary)
     if args.save:
