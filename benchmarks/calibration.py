@@ -13,8 +13,12 @@ where the top cause is wrong often enough to calibrate against (`--views full` u
 only).
 
     python benchmarks/calibration.py                      # examples/: figures under the shipped calibration
-    python benchmarks/calibration.py DIR1 DIR2 --fit      # + the best temperature, in-sample and cross-validated
+    python benchmarks/calibration.py DIR1 DIR2 --fit      # + the best calibration, in-sample and cross-validated
     python benchmarks/calibration.py DIR1 DIR2 --fit --write   # + store it in knowledge/settings.yaml
+
+The calibration is two settings of the knowledge base (nanwiz/engine/infer.py): the temperature
+that divides every log likelihood ratio, and the overlap that weights the k-th strongest rule for
+one cause by overlap ** k (1 = every rule an independent witness).
 
 A manifest entry that gives `args` (or a `module`) is an unmodified program: it is diagnosed by
 `nanwiz run --save` from its folder instead (as in benchmarks/programs.py), and calibrated alike.
@@ -38,10 +42,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from accuracy import expected_causes  # benchmarks/ is on sys.path when this file runs
 
 from nanwiz.engine.conditions import complete
-from nanwiz.engine.infer import fired_rules, posterior_from, priors
+from nanwiz.engine.infer import combined, fired_rules, posterior_from, priors
 from nanwiz.kb.load import load_knowledge
 from nanwiz.kb.model import KnowledgeBase
 from nanwiz.report.model import build_diagnosis
@@ -54,6 +60,7 @@ MEASURING_CODE = ("nanwiz/harness", "nanwiz/probing", "probes")
 STAGES = ("source", "inspect", "baseline", "lr_zero", "bisect", "amp", "batchnorm", "lr_sweep", "repeat", "fixes")
 """The order probes report in (nanwiz/probing/plan.py ORDER, then the fixes): each prefix is a view."""
 TEMPERATURES = [round(0.2 + 0.05 * i, 2) for i in range(97)]  # 0.2 .. 5.0
+OVERLAPS = (1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2)
 BINS = (0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0000001)
 
 
@@ -161,22 +168,31 @@ def collect(folders: Iterable[Path], cache: Path, refresh: bool, timeout: float,
 
 # ------------------------------------------------------------------ scoring
 @dataclass(frozen=True)
+class Calibration:
+    temperature: float = 1.0
+    overlap: float = 1.0
+
+    def __str__(self) -> str:
+        return f"temperature {self.temperature}, overlap {self.overlap}"
+
+
+@dataclass(frozen=True)
 class Evidence:
-    """A case reduced to what calibration needs: log prior and summed (untempered) log likelihood
-    ratio per hypothesis. Re-ranking under any temperature is then arithmetic."""
+    """A case reduced to what calibration needs: log prior and the fired rules' (untempered) log
+    likelihood ratios per hypothesis. Re-ranking under any calibration is then arithmetic."""
 
     case: Case
     log_prior: dict[str, float]
-    log_ratio: dict[str, float]
+    log_ratios: dict[str, list[float]]
 
 
 def evidence_of(kb: KnowledgeBase, case: Case) -> Evidence:
     facts = complete(kb, case.facts)
-    log_ratio: dict[str, float] = {}
+    log_ratios: dict[str, list[float]] = {}
     for rule_id in fired_rules(kb, facts):
         for cause_id, ratio in kb.rules[rule_id].effects.items():
-            log_ratio[cause_id] = log_ratio.get(cause_id, 0.0) + math.log(ratio)
-    return Evidence(case, {h: math.log(p) for h, p in priors(kb).items()}, log_ratio)
+            log_ratios.setdefault(cause_id, []).append(math.log(ratio))
+    return Evidence(case, {h: math.log(p) for h, p in priors(kb).items()}, log_ratios)
 
 
 @dataclass(frozen=True)
@@ -188,12 +204,13 @@ class Scored:
     rank: int | None
 
 
-def score(evidence: Iterable[Evidence], temperature: float) -> list[Scored]:
-    """The engine's ranking (prior x ratios ** (1 / temperature), ties by id) of every case."""
+def score(evidence: Iterable[Evidence], calibration: Calibration) -> list[Scored]:
+    """The engine's ranking (nanwiz/engine/infer.py rank, ties by id) of every case."""
     out = []
     for e in evidence:
         post = posterior_from({h: math.exp(v) for h, v in e.log_prior.items()},
-                              {h: v / temperature for h, v in e.log_ratio.items()})
+                              {h: sum(combined(v, calibration.temperature, calibration.overlap))
+                               for h, v in e.log_ratios.items()})
         ranked = sorted(post, key=lambda h: (-round(post[h], 12), h))
         expected = e.case.expected
         out.append(Scored(e.case, post.get(expected, 0.0), ranked[0], post[ranked[0]],
@@ -233,29 +250,71 @@ def summary(scored: Sequence[Scored]) -> dict[str, Any]:
 
 
 OBJECTIVES = {"logloss": log_loss, "brier": brier}
+PER_CASE = {"logloss": lambda p: -np.log(np.maximum(p, 1e-12)), "brier": lambda p: (1 - p) ** 2}
 
 
-def fit(evidence: Sequence[Evidence], lowest: float, objective: str = "logloss") -> float:
-    """The temperature with the lowest log loss (a proper score that punishes confident misses
-    hardest; or the Brier score), ties to the one nearest 1."""
-    grid = [t for t in TEMPERATURES if t >= lowest]
-    measure = OBJECTIVES[objective]
-    return min(grid, key=lambda t: (round(measure(score(evidence, t)), 6), abs(t - 1)))
+def losses(evidence: Sequence[Evidence], grid: Sequence[Calibration], objective: str) -> np.ndarray:
+    """Each case's loss under each calibration of the grid (grid x cases). The overlap's weights
+    do not depend on the temperature, so each overlap is one matrix of summed log ratios and each
+    temperature a softmax of it."""
+    hypotheses = sorted({h for e in evidence for h in e.log_prior})
+    index = {h: i for i, h in enumerate(hypotheses)}
+    prior = np.full((len(evidence), len(hypotheses)), -np.inf)
+    truth = np.zeros(len(evidence), dtype=int)
+    for n, e in enumerate(evidence):
+        for h, v in e.log_prior.items():
+            prior[n, index[h]] = v
+        truth[n] = index.get(e.case.expected, 0)
+    known = np.array([e.case.expected in index for e in evidence])
+    out = np.zeros((len(grid), len(evidence)))
+    sums: dict[float, np.ndarray] = {}
+    for g, c in enumerate(grid):
+        if c.overlap not in sums:
+            sums[c.overlap] = np.zeros_like(prior)
+            for n, e in enumerate(evidence):
+                for h, v in e.log_ratios.items():
+                    sums[c.overlap][n, index[h]] = sum(combined(v, 1.0, c.overlap))
+        logits = prior + sums[c.overlap] / c.temperature
+        logits -= logits.max(axis=1, keepdims=True)
+        post = np.exp(logits)
+        post /= post.sum(axis=1, keepdims=True)
+        p_true = np.where(known, post[np.arange(len(evidence)), truth], 0.0)
+        out[g] = PER_CASE[objective](p_true)
+    return out
 
 
-def cross_validated(evidence: Sequence[Evidence], lowest: float,
-                    objective: str = "logloss") -> tuple[list[Scored], list[float]]:
+def grid_of(lowest: float, overlaps: Sequence[float]) -> list[Calibration]:
+    return [Calibration(t, o) for t in TEMPERATURES if t >= lowest for o in overlaps]
+
+
+def best_of(grid: Sequence[Calibration], table: np.ndarray, columns: np.ndarray | slice = slice(None)) -> Calibration:
+    """The calibration with the lowest mean loss over the chosen cases; ties to the one nearest
+    to none (temperature and overlap 1)."""
+    means = np.round(table[:, columns].mean(axis=1), 6)
+    return grid[min(range(len(grid)), key=lambda g: (means[g], abs(grid[g].temperature - 1) + 1 - grid[g].overlap))]
+
+
+def fit(evidence: Sequence[Evidence], lowest: float, objective: str = "logloss",
+        overlaps: Sequence[float] = OVERLAPS) -> Calibration:
+    """The calibration with the lowest log loss (a proper score that punishes confident misses
+    hardest; or the Brier score)."""
+    grid = grid_of(lowest, overlaps)
+    return best_of(grid, losses(evidence, grid, objective))
+
+
+def cross_validated(evidence: Sequence[Evidence], lowest: float, objective: str = "logloss",
+                    overlaps: Sequence[float] = OVERLAPS) -> tuple[list[Scored], list[Calibration]]:
     """Leave one script out: fit on every other script's cases, score the one left out."""
-    scripts = sorted({(e.case.folder, e.case.script) for e in evidence})
+    grid = grid_of(lowest, overlaps)
+    table = losses(evidence, grid, objective)
+    keys = np.array([f"{e.case.folder}/{e.case.script}" for e in evidence])
     out: list[Scored] = []
-    temperatures = []
-    for key in scripts:
-        train = [e for e in evidence if (e.case.folder, e.case.script) != key]
-        test = [e for e in evidence if (e.case.folder, e.case.script) == key]
-        t = fit(train, lowest, objective)
-        temperatures.append(t)
-        out += score(test, t)
-    return out, temperatures
+    fitted = []
+    for key in sorted(set(keys)):
+        c = best_of(grid, table, keys != key)
+        fitted.append(c)
+        out += score([e for e, k in zip(evidence, keys) if k == key], c)
+    return out, fitted
 
 
 # ------------------------------------------------------------------ printing
@@ -268,13 +327,15 @@ def show(title: str, s: dict[str, Any]) -> None:
         print(f"  {row['bin']:24} {row['n']:4d} {row['stated']:7.1%} {row['observed']:9.1%} {row['gap']:+7.1%}{flag}")
 
 
-def write_settings(temperature: float, note: str) -> None:
+def write_settings(calibration: Calibration, note: str) -> None:
     text = SETTINGS_FILE.read_text(encoding="utf-8") if SETTINGS_FILE.exists() else "settings:\n"
-    line = f"  evidence_temperature: {temperature}  # {note}\n"
-    if re.search(r"^  evidence_temperature:.*$", text, re.M):
-        text = re.sub(r"^  evidence_temperature:.*\n", line, text, flags=re.M)
-    else:
-        text = text.rstrip("\n") + "\n" + line
+    for key, value, comment in (("evidence_temperature", calibration.temperature, note),
+                                ("evidence_overlap", calibration.overlap, "fitted with the temperature")):
+        line = f"  {key}: {value}  # {comment}\n"
+        if re.search(rf"^  {key}:.*$", text, re.M):
+            text = re.sub(rf"^  {key}:.*\n", line, text, flags=re.M)
+        else:
+            text = text.rstrip("\n") + "\n" + line
     SETTINGS_FILE.write_text(text, encoding="utf-8")
 
 
@@ -288,50 +349,54 @@ def main() -> int:
     parser.add_argument("--probe-args", default="", help="extra arguments for nanwiz probe")
     parser.add_argument("--views", choices=("stages", "full"), default="stages",
                         help="fit on the evidence of every probe stage (default) or on full sessions only")
-    parser.add_argument("--fit", action="store_true", help="fit the temperature; print in-sample and cross-validated figures")
+    parser.add_argument("--fit", action="store_true",
+                        help="fit the temperature and the overlap; print in-sample and cross-validated figures")
     parser.add_argument("--lowest", type=float, default=0.25,
                         help="smallest temperature the fit may choose (default %(default)s; 1 = temper, never sharpen)")
+    parser.add_argument("--overlaps", default=",".join(map(str, OVERLAPS)),
+                        help="overlaps the fit may choose, comma-separated (default %(default)s; 1 = naive Bayes)")
     parser.add_argument("--objective", choices=sorted(OBJECTIVES), default="logloss",
                         help="what the fit minimizes over the cases (default %(default)s)")
-    parser.add_argument("--write", action="store_true", help="with --fit: store the fitted temperature in knowledge/settings.yaml")
+    parser.add_argument("--write", action="store_true", help="with --fit: store the fitted calibration in knowledge/settings.yaml")
     parser.add_argument("--json", help="write every figure as JSON here")
     args = parser.parse_args()
     kb = load_knowledge()
     folders = [Path(f) for f in args.folders]
+    overlaps = [float(o) for o in args.overlaps.split(",")]
     cases, healthy = collect(folders, Path(args.cache), args.refresh, args.timeout, args.probe_args.split(), args.views, kb)
     evidence = [evidence_of(kb, c) for c in cases]
     full = [e for e in evidence if e.case.view == "full"]
-    shipped = kb.settings.evidence_temperature
-    report: dict[str, Any] = {"folders": [str(f) for f in folders], "views": args.views, "shipped_temperature": shipped}
-    print(f"{len(full)} labelled scripts with a cause, {len(evidence)} cases ({args.views}); "
-          f"shipped temperature {shipped}")
-    for name, t in (("uncalibrated", 1.0), ("shipped", shipped)):
-        if name == "shipped" and shipped == 1.0:
+    shipped = Calibration(kb.settings.evidence_temperature, kb.settings.evidence_overlap)
+    report: dict[str, Any] = {"folders": [str(f) for f in folders], "views": args.views, "shipped": str(shipped)}
+    print(f"{len(full)} labelled scripts with a cause, {len(evidence)} cases ({args.views}); shipped {shipped}")
+    for name, c in (("uncalibrated", Calibration()), ("shipped", shipped)):
+        if name == "shipped" and shipped == Calibration():
             continue
-        report[name] = {"full": summary(score(full, t)), "all": summary(score(evidence, t))}
-        label = "Uncalibrated (temperature 1, the rules' ratios as written)" if t == 1.0 else f"Shipped (temperature {t})"
+        report[name] = {"full": summary(score(full, c)), "all": summary(score(evidence, c))}
+        label = "Uncalibrated (the rules' ratios as written, naive Bayes)" if c == Calibration() else f"Shipped ({c})"
         show(f"{label}, full sessions", report[name]["full"])
         if args.views == "stages":
             show(f"{label}, every probe stage", report[name]["all"])
     if args.fit:
-        best = fit(evidence, args.lowest, args.objective)
-        cv, temps = cross_validated(evidence, args.lowest, args.objective)
-        report["fitted_temperature"] = best
+        best = fit(evidence, args.lowest, args.objective, overlaps)
+        cv, fitted = cross_validated(evidence, args.lowest, args.objective, overlaps)
+        spread = sorted({str(c) for c in fitted})
+        report["fitted_calibration"] = str(best)
         report["fitted"] = {"full": summary(score(full, best)), "all": summary(score(evidence, best))}
         report["cross_validated"] = {"full": summary([s for s in cv if s.case.view == "full"]), "all": summary(cv),
-                                     "temperatures": [min(temps), max(temps)]}
-        show(f"Fitted temperature {best}, in-sample, full sessions", report["fitted"]["full"])
+                                     "calibrations": spread}
+        show(f"Fitted ({best}), in-sample, full sessions", report["fitted"]["full"])
         if args.views == "stages":
-            show(f"Fitted temperature {best}, in-sample, every probe stage", report["fitted"]["all"])
-        show(f"Leave one script out (temperatures {min(temps)}-{max(temps)}), full sessions",
-             report["cross_validated"]["full"])
+            show(f"Fitted ({best}), in-sample, every probe stage", report["fitted"]["all"])
+        show(f"Leave one script out ({len(spread)} distinct fits: {'; '.join(spread[:3])}{' ...' if len(spread) > 3 else ''}), "
+             "full sessions", report["cross_validated"]["full"])
         if args.views == "stages":
             show("Leave one script out, every probe stage", report["cross_validated"]["all"])
         if args.write:
             names = ", ".join(f.name for f in folders)
             write_settings(best, f"fitted ({args.objective}) by benchmarks/calibration.py --fit on {names}: "
                                  f"{len(full)} scripts, {len(evidence)} cases ({args.views})")
-            print(f"\nWrote evidence_temperature: {best} to {SETTINGS_FILE}")
+            print(f"\nWrote {best} to {SETTINGS_FILE}")
     if healthy:
         named = [h for h in healthy if h["top_cause"] is not None]
         print(f"\nHealthy scripts: {len(healthy)}, named a cause: {len(named)}")

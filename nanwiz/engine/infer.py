@@ -8,9 +8,12 @@ cause raises 'unknown' instead of being forced onto the least-bad known cause.
 
 Rules are treated as independent given the cause (naive Bayes); rules in the knowledge base
 are written so that one observation is counted by one rule, not several overlapping ones. What
-overlap remains is tempered: every log likelihood ratio is divided by the knowledge base's
-`evidence_temperature` (fitted on labelled runs by benchmarks/calibration.py), so that a stated
-probability matches how often the top cause is right.
+overlap remains is tempered twice, by settings fitted on labelled runs (benchmarks/calibration.py)
+so that a stated probability matches how often the top cause is right: every log likelihood
+ratio is divided by `evidence_temperature`, and the rules that speak for (or against) one cause
+count with diminishing weight, strongest first (`evidence_overlap` ** k for the k-th), because
+several symptoms of one mechanism ("the loss rises", "the gradient norm rises", "a lower learning
+rate helps") are one observation seen several ways, not independent witnesses.
 """
 
 from __future__ import annotations
@@ -98,6 +101,18 @@ def log_ratio(kb: KnowledgeBase, ratio: float) -> float:
     return math.log(ratio) / kb.settings.evidence_temperature
 
 
+def combined(logs: list[float], temperature: float, overlap: float) -> list[float]:
+    """The log ratios one hypothesis's rules apply, in the order given: each divided by the
+    temperature, and the k-th strongest of those pointing the same way (0-based) weighted by
+    overlap ** k."""
+    applied = [0.0] * len(logs)
+    for sign in (1, -1):
+        same = sorted((i for i, v in enumerate(logs) if v * sign > 0), key=lambda i: -abs(logs[i]))
+        for k, i in enumerate(same):
+            applied[i] = logs[i] / temperature * overlap ** k
+    return applied
+
+
 def fired_rules(kb: KnowledgeBase, evidence: Mapping[str, Any]) -> list[str]:
     return [rid for rid in sorted(kb.rules) if evaluate(kb.rules[rid].when, evidence) is True]
 
@@ -115,14 +130,18 @@ def rank(kb: KnowledgeBase, facts: Mapping[str, Any]) -> Ranking:
     evidence = complete(kb, facts)
     prior = priors(kb)
     fired = fired_rules(kb, evidence)
+    effects: dict[str, list[tuple[str, float]]] = {h: [] for h in prior}
+    for rid in fired:
+        for cause_id, ratio in sorted(kb.rules[rid].effects.items()):
+            effects.setdefault(cause_id, []).append((rid, ratio))
     log_ratios: dict[str, float] = {}
     contributions: dict[str, list[Contribution]] = {h: [] for h in prior}
-    for rid in fired:
-        rule = kb.rules[rid]
-        for cause_id, ratio in sorted(rule.effects.items()):
-            applied = log_ratio(kb, ratio)
-            log_ratios[cause_id] = log_ratios.get(cause_id, 0.0) + applied
-            contributions[cause_id].append(Contribution(rid, rule.text, ratio, math.exp(applied)))
+    settings = kb.settings
+    for cause_id, pairs in effects.items():
+        applied = combined([math.log(r) for _, r in pairs], settings.evidence_temperature, settings.evidence_overlap)
+        log_ratios[cause_id] = sum(applied)
+        contributions[cause_id] = [Contribution(rid, kb.rules[rid].text, ratio, math.exp(a))
+                                   for (rid, ratio), a in zip(pairs, applied)]
     post = posterior_from(prior, log_ratios)
     scored = [
         Scored(

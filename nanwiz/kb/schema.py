@@ -303,6 +303,11 @@ class Settings(Strict):
     The rules' ratios are judged one by one and overlap (naive Bayes counts correlated evidence
     twice); a temperature above 1 tempers them so that the stated probabilities match how often
     the top cause is right. Fitted on labelled diagnosed runs by benchmarks/calibration.py."""
+    evidence_overlap: float = Field(default=1.0, gt=0, le=1)
+    """Calibration: the k-th strongest rule (0-based) speaking for, or against, one cause counts
+    with its log ratio times this ** k; 1 is naive Bayes (every rule an independent witness).
+    Several symptoms of one mechanism are one observation seen several ways; fitted with the
+    temperature by benchmarks/calibration.py."""
     settled_probability: float = Field(default=0.9, gt=0.5, lt=1)
     """The interview stops asking once the top cause is at least this probable and no open
     question could change which cause is on top."""

@@ -153,3 +153,31 @@ def test_questions_a_probe_answered_are_not_asked_or_offered(kb):
     s = settle(kb, measured, "data.nonfinite_input")
     assert all("data_checked" not in p.questions for p in s.confirm + s.rule_out)
     assert not any(p.text.startswith("Some samples or labels hold NaN/Inf") for p in s.confirm)
+
+
+def test_overlapping_rules_count_with_diminishing_weight():
+    """The k-th strongest rule pointing one way counts overlap ** k; order-free; with overlap 1 it
+    is naive Bayes; one more supporting rule never lowers the total, nor one more against raises it."""
+    from nanwiz.engine.infer import combined
+
+    logs = [math.log(3), math.log(20), -math.log(4), math.log(5), -math.log(2)]
+    assert combined(logs, 1.0, 1.0) == logs
+    assert [round(v, 9) for v in combined(logs, 2.0, 1.0)] == [round(v / 2, 9) for v in logs]
+    applied = combined(logs, 1.0, 0.5)
+    assert math.isclose(applied[1], math.log(20))            # the strongest at full weight
+    assert math.isclose(applied[3], math.log(5) * 0.5)       # then halved, then quartered
+    assert math.isclose(applied[0], math.log(3) * 0.25)
+    assert math.isclose(applied[2], -math.log(4)) and math.isclose(applied[4], -math.log(2) * 0.5)
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(st.floats(-7, 7, allow_nan=False), max_size=8), st.floats(0.2, 1.0), st.floats(0.25, 5.0),
+           st.floats(0.01, 7), st.randoms())
+    def check(values, overlap, temperature, extra, rnd):
+        total = sum(combined(values, temperature, overlap))
+        shuffled = list(values)
+        rnd.shuffle(shuffled)
+        assert math.isclose(sum(combined(shuffled, temperature, overlap)), total, abs_tol=1e-9)
+        assert sum(combined(values + [extra], temperature, overlap)) >= total - 1e-9
+        assert sum(combined(values + [-extra], temperature, overlap)) <= total + 1e-9
+
+    check()
