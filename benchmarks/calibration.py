@@ -114,7 +114,7 @@ def session_for(script: Path, cache: Path, code: str, refresh: bool, timeout: fl
         old.unlink()
     began = time.perf_counter()
     if program is not None:
-        target = ["-m", program["module"]] if program.get("module") else [str(script)]
+        target = ["-m", program["module"]] if program.get("module") else [script.name]
         nproc = int(program.get("nproc") or 1)
         command = [sys.executable, "-m", "nanwiz", "run", "--save", str(path), "--quiet", "--no-plots",
                    *(["--nproc-per-node", str(nproc)] if nproc > 1 else []), *target, *args]
