@@ -589,8 +589,8 @@ class BackwardWatcher:
         self.first: OpEvent | None = None
         self.first_nan: OpEvent | None = None
         self.handles: list[Any] = []
-        self.consumers: dict[int, Any] = {}
-        """id(node) -> a node that feeds it its gradient (in the forward: consumed its output)."""
+        self.consumers: dict[int, list[Any]] = {}
+        """id(node) -> the nodes that feed it its gradient (in the forward: consumed its output)."""
         self.masks: set[int] = set()
         """ids of the products with a 0/1 mask in the graph."""
         self.flat: set[int] = set()
@@ -599,8 +599,8 @@ class BackwardWatcher:
     def __enter__(self) -> BackwardWatcher:
         for node in graph_nodes(self.loss.grad_fn):
             for child, _ in getattr(node, "next_functions", ()):
-                if child is not None:
-                    self.consumers.setdefault(id(child), node)
+                if child is not None and node not in self.consumers.setdefault(id(child), []):
+                    self.consumers[id(child)].append(node)
             if node.name() == "MulBackward0" and _zero_one_mask(node):  # saved tensors are freed once it runs
                 self.masks.add(id(node))
             if _zero_derivative_at_zero(node):
@@ -635,8 +635,8 @@ class BackwardWatcher:
 
     def _event(self, node: Any, kind: str, grads: list[torch.Tensor], incoming: list[torch.Tensor]) -> OpEvent:
         event = OpEvent(index=self.count, op=node.name(), kind=kind)
-        consumer = self.consumers.get(id(node))
-        event.consumer = consumer.name() if consumer is not None else None
+        consumers = self.consumers.get(id(node)) or [None]
+        event.consumer = consumers[0].name() if consumers[0] is not None else None
         zero = upstream_zero(grads, incoming)
         if zero is not None:
             event.traits["upstream_grad_zero"] = zero
@@ -694,21 +694,29 @@ def _zero_one_mask(node: Any) -> bool:
     return False
 
 
-def masked_downstream(node: Any, consumers: dict[int, Any], masks: set[int], hops: int = 4,
+def masked_downstream(node: Any, consumers: dict[int, list[Any]], masks: set[int], hops: int = 4,
                       flat: frozenset[int] | set[int] = frozenset()) -> str | None:
     """The selection that consumed a node's output within a few ops (torch.where, masked_fill,
     indexing with a mask, a product with a 0/1 mask), i.e. what made its gradient 0; None when
-    the zero came from elsewhere (a kink such as abs or relu at 0)."""
-    for _ in range(hops):
-        node = consumers.get(id(node))
-        if node is None:
-            return None
-        name = node.name()
-        if name in _SELECTIONS or id(node) in masks:
-            return name
-        if id(node) in flat:
-            return None  # the 0 came from this op's own derivative (x**2 at x = 0), not from a mask
-    return None
+    the zero came from elsewhere (a kink such as abs or relu at 0). An output used several times
+    is masked only when every use reaches a selection: a value one use keeps (the distance a
+    squared term reads while a hinge term masks it) was not a branch the program left out."""
+    found: list[str] = []
+
+    def walk(current: Any, left: int) -> bool:
+        uses = consumers.get(id(current)) or []
+        if not uses or left == 0:
+            return False
+        for use in uses:
+            name = use.name()
+            if name in _SELECTIONS or id(use) in masks:
+                found.append(name)
+                continue
+            if id(use) in flat or not walk(use, left - 1):
+                return False  # flat: the 0 came from this op's own derivative (x**2 at x = 0)
+        return True
+
+    return found[0] if walk(node, hops) and found else None
 
 
 def _zero_derivative_at_zero(node: Any) -> bool:

@@ -330,6 +330,17 @@ TRAITS = {
                                                  "    same = (y[:, None] == y[None]).float()\n"
                                                  "    return (same * dist.pow(2)).mean()",
                                  "SqrtBackward0", {"upstream_grad_zero": True, "masked_output": False}),
+    "contrastive-distance-of-identical-pairs": ("", "    ea, eb = out, torch.cat([out[:4].flip(0), out[4:]])\n"
+                                                    "    same = (torch.arange(len(y)) >= 4).float()\n"
+                                                    "    dist = torch.sqrt(((ea - eb) ** 2).sum(dim=1))\n"
+                                                    "    pos = same * dist.pow(2)\n"
+                                                    "    neg = (1 - same) * F.relu(100.0 - dist).pow(2)\n"
+                                                    "    return (pos + neg).mean()",
+                                                "SqrtBackward0", {"upstream_grad_zero": True, "masked_output": False}),
+    "sqrt-masked-twice": ("", "    d = out.pow(2).sum(1) * (y != 0)\n"
+                              "    r = torch.sqrt(d)\n"
+                              "    return (torch.where(d > 0, r, 0.0) + torch.where(d > 0, r * 2, 1.0)).mean()",
+                          "SqrtBackward0", {"upstream_grad_zero": True, "masked_output": True}),
     "mask-multiplied-log": ("    x[:8] = 0", "    p = out.pow(2).sum(1) * (y != 0)\n"
                                              "    return (torch.log(p) * (p > 0).float()).nan_to_num(0.0).mean()",
                             "LogBackward0", {"upstream_grad_zero": True, "masked_output": True}),
