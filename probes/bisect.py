@@ -35,15 +35,28 @@ def _storage(t: torch.Tensor) -> int:
         return -1
 
 
+def _label_argument(name: str) -> bool:
+    """A forward argument that carries the targets, by transformers' convention (`find_labels`: a
+    parameter whose name holds "label", or a QA span's start/end positions): a model that computes
+    its own loss reads its labels too, and they are targets all the same."""
+    return "label" in name.lower() or name in ("start_positions", "end_positions")
+
+
 def model_view(program) -> tuple[set[str] | None, tuple[int, ...] | None, dict[str, tuple]]:
-    """Which parts of a batch the model reads, the shape of its output, and each part's batch shape."""
+    """Which parts of a batch the model reads as inputs, the shape of its output, and each part's
+    batch shape."""
     batch = program.batch()
     seen: list[torch.Tensor] = []
+    labels: list[torch.Tensor] = []
     outputs: list[torch.Tensor] = []
     handles = []
+
+    def read(_module: Any, args: Any, kwargs: dict[str, Any]) -> None:
+        seen.extend(iter_tensors((args, {k: v for k, v in kwargs.items() if not _label_argument(k)})))
+        labels.extend(iter_tensors({k: v for k, v in kwargs.items() if _label_argument(k)}))
+
     for model in program.models:
-        handles.append(model.register_forward_pre_hook(
-            lambda _m, args, kwargs: seen.extend(iter_tensors((args, kwargs))), with_kwargs=True))
+        handles.append(model.register_forward_pre_hook(read, with_kwargs=True))
         handles.append(model.register_forward_hook(lambda _m, _i, out: outputs.extend(float_tensors(out))))
     modes = [(m, m.training) for m in program.models]
     try:
@@ -59,8 +72,8 @@ def model_view(program) -> tuple[set[str] | None, tuple[int, ...] | None, dict[s
             model.train(mode)
     batch_parts = {name: value for name, value in parts_of(batch) if isinstance(value, torch.Tensor)}
     shapes = {name: tuple(value.shape) for name, value in batch_parts.items()}
-    read = {_storage(t) for t in seen}
-    inputs = {name for name, value in batch_parts.items() if _storage(value) in read}
+    as_input = {_storage(t) for t in seen} - {_storage(t) for t in labels}
+    inputs = {name for name, value in batch_parts.items() if _storage(value) in as_input}
     out_shape = tuple(outputs[0].shape) if outputs else None
     return (inputs or None), out_shape, shapes
 

@@ -406,3 +406,49 @@ def test_replays_of_a_scaled_step_do_not_leak_into_each_other():
     program = run.failing_step()
     assert program is not None
     assert [step_fails(program, precision=p) for p in ("fp16", "fp32", "bf16", "fp32")][1:] == [None, None, None]
+
+
+LABELS_PASSED_TO_THE_MODEL = '''
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+
+class Regressor(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Linear(4, 1)
+
+    def forward(self, features, labels=None):
+        out = self.body(features).squeeze(-1)
+        return {{"loss": F.mse_loss(out, labels), "logits": out}}
+
+
+def build_model():
+    return Regressor()
+
+
+def build_dataset():
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(64, 4, generator=g)
+    y = torch.randn(64, generator=g)
+    y[{rows}] = float("nan")
+    return [{{"features": x[i], "labels": y[i]}} for i in range(64)]
+
+
+def compute_loss(model, batch):
+    return model(**batch)["loss"]
+
+
+NANWIZ = {{"batch_size": 8, "steps": 8, "shuffle": False}}
+'''
+
+
+def test_labels_a_model_reads_as_its_labels_argument_are_targets(tmp_path):
+    """A model that computes its own loss (transformers' convention: `labels=`) reads the labels as
+    well as the inputs; NaN in them is NaN in the targets, not in what the model reads."""
+    script = tmp_path / "train.py"
+    script.write_text(LABELS_PASSED_TO_THE_MODEL.format(rows="[5, 20]"), encoding="utf-8")
+    facts, details = run_probe_at(script, "bisect")
+    assert facts["data.nonfinite_where"] == "target", details.get("scan")
+    assert details["scan"]["parts"]["features"]["role"] == "input"
