@@ -86,7 +86,14 @@ def run(ctx: ProbeContext) -> None:
         ctx.detail("failed_at", seen["failed_at"])
     ctx.flush_series()
     failure = first_failure(records)
-    errored = failure is not None and failure.failure == "error"
+    loc = None
+    program = training.failing_step() if failure is not None else None
+    if program is not None:
+        ctx.progress(0.6, f"replaying step {failure.step} with full instrumentation", force=True)
+        loc = localize_step(program)
+        loc["rerun_matched"] = getattr(program, "rerun_matched", None)
+    # a step that raised on a NaN/Inf it was handed (a loss checking its input's range) failed by that value
+    errored = failure is not None and failure.failure == "error" and not (loc or {}).get("raised_on_nonfinite")
     ctx.fact("baseline.nonfinite", failure is not None and not errored)
     ctx.fact("baseline.error", failure.error["kind"] if errored and failure.error else "none")
     summary = summarize(records, failure)
@@ -106,11 +113,7 @@ def run(ctx: ProbeContext) -> None:
         return
     ctx.fact("baseline.first_step", failure.step)
     ctx.detail("failure", failure.to_dict())
-    ctx.progress(0.6, f"replaying step {failure.step} with full instrumentation", force=True)
-    program = training.failing_step()
-    if program is not None:
-        loc = localize_step(program)
-        loc["rerun_matched"] = getattr(program, "rerun_matched", None)
+    if loc is not None:
         if errored:  # nothing was non-finite: where the step raised is a detail, not first_nonfinite facts
             ctx.detail("error_location", loc)
         else:

@@ -45,6 +45,28 @@ def _choose_root(watcher: OpWatcher, tensors: list[torch.Tensor]) -> tuple[OpEve
     return const_ev, None
 
 
+def _describe_root(result: dict[str, Any], watcher: OpWatcher, bad: list[torch.Tensor], input_kind: Any) -> None:
+    """Fill in the op that made the non-finite values `bad` (a loss, a term, what a crashing op was given)."""
+    root, nan_event = _choose_root(watcher, bad)
+    if root is not None and root.op == "input":
+        result.update(phase="input", op="input", kind=root.kind or input_kind)
+    elif root is not None:
+        result.update(
+            phase="forward" if root.module is not None else "input" if root.prepares_input else "loss",
+            op=root.op, kind=root.kind, module=root.module, module_type=root.module_type,
+            operand_zero=root.operand_zero, operand_negative=root.operand_negative,
+            operand_absmax=root.operand_absmax, operand_origin=root.operand_origin,
+            from_constant=root.from_constant or bool(nan_event is not None and nan_event is not root
+                                                     and root.from_constant),
+            traits=dict(root.traits), root=root.to_dict())
+        if nan_event is not None:
+            result["first_nan"] = nan_event.to_dict()
+            result["first_nan_op"] = nan_event.op
+    else:
+        result.update(phase="loss", op=None, kind=kind_of(bad[0].detach()))
+    result["events"] = [e.to_dict() for e in (watcher.first_inf, watcher.first_const, watcher.first_nan) if e]
+
+
 def localize(run: TrainingRun) -> dict[str, Any]:
     """Contract mode: replay the first failure of the run's last `run()` (see TrainingRun.failing_step)."""
     program = run.failing_step()
@@ -92,6 +114,13 @@ def localize_step(program: StepProgram, precision: str | None = None) -> dict[st
         result.update(reproduced=True, phase="forward", op=None,
                       error={"type": type(exc).__name__, "message": str(exc).strip()[:500]})
         culprit = watcher.raised
+        if culprit is not None and watcher.raised_on:
+            # the op raised because it was handed NaN/Inf (binary_cross_entropy's range check, multinomial):
+            # the failure is that value, and where it was made
+            result.update(raised_on_nonfinite=True, raised_op=culprit.op,
+                          raised_source=culprit.frame.to_dict() if culprit.frame is not None else None)
+            _describe_root(result, watcher, watcher.raised_on, input_kind)
+            return result
         if culprit is not None:
             result["op"] = culprit.op
             result["module"], result["module_type"] = culprit.module, culprit.module_type
@@ -103,25 +132,7 @@ def localize_step(program: StepProgram, precision: str | None = None) -> dict[st
     if not torch.isfinite(loss.detach()).all() or bad_terms:
         result["reproduced"] = True
         result["nonfinite_terms"] = bad_terms
-        root, nan_event = _choose_root(watcher, [loss, *[terms[k] for k in bad_terms]])
-        if root is not None and root.op == "input":
-            result.update(phase="input", op="input", kind=root.kind or input_kind)
-        elif root is not None:
-            result.update(
-                phase="forward" if root.module is not None else "input" if root.prepares_input else "loss",
-                op=root.op, kind=root.kind, module=root.module, module_type=root.module_type,
-                operand_zero=root.operand_zero, operand_negative=root.operand_negative,
-                operand_absmax=root.operand_absmax, operand_origin=root.operand_origin,
-                from_constant=root.from_constant or bool(nan_event is not None and nan_event is not root
-                                                         and root.from_constant),
-                traits=dict(root.traits), root=root.to_dict())
-            if nan_event is not None:
-                result["first_nan"] = nan_event.to_dict()
-                result["first_nan_op"] = nan_event.op
-        else:
-            result.update(phase="loss", op=None, kind=kind_of(loss.detach()))
-        context = [e.to_dict() for e in (watcher.first_inf, watcher.first_const, watcher.first_nan) if e]
-        result["events"] = context
+        _describe_root(result, watcher, [loss, *[terms[k] for k in bad_terms]], input_kind)
         return result
     # forward and loss finite: watch the backward pass
     backward = BackwardWatcher(loss, watcher, program.user)

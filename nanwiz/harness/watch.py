@@ -247,8 +247,12 @@ class OpWatcher(TorchFunctionMode):
         self.first_const: OpEvent | None = None
         self.first_nan: OpEvent | None = None
         self.raised: OpEvent | None = None
+        self.raised_on: list[torch.Tensor] = []
+        """The non-finite tensors the op that raised was given (a crash on a NaN)."""
         """The op that raised (an index out of range, a shape error), if the step raised."""
         self.provenance: WeakIdKeyDictionary = WeakIdKeyDictionary()
+        self.summed_losses: WeakIdKeyDictionary = WeakIdKeyDictionary()
+        """loss -> (targets, ignore_index) of the losses summed over class targets."""
         self.grad_fn_info: dict[int, tuple[Any, str, str | None, str | None, Frame | None, Any]] = {}
         self._param_ids = set()
         for m in (model if isinstance(model, (list, tuple)) else [model] if model is not None else []):
@@ -327,6 +331,7 @@ class OpWatcher(TorchFunctionMode):
         except Exception:
             if self.raised is None:
                 self.raised = self._event(name, "error", args, inputs, in_inf)
+                self.raised_on = [t for t in inputs if t.numel() and not bool(torch.isfinite(t.detach()).all())]
             raise
         self.count += 1
         outputs = float_tensors(out)
@@ -345,7 +350,10 @@ class OpWatcher(TorchFunctionMode):
         # `n - 1`: the divisor of an unbiased variance written by hand (0 for a group of one)
         minus_one = name == "sub" and len(args) > 1 and isinstance(args[0], torch.Tensor) \
             and isinstance(args[1], (int, float)) and not isinstance(args[1], bool) and args[1] == 1
+        summed = _summed_loss_target(name, args, kwargs)
         for t in outputs:
+            if summed is not None:  # its targets are read only if a 0/0 follows (no sync per step)
+                self.summed_losses[t] = summed
             if not mutated:
                 try:
                     self.provenance[t] = ("minus_one" if minus_one else name, [a for a in inputs])
@@ -444,7 +452,30 @@ class OpWatcher(TorchFunctionMode):
             if divisor is not None and divisor[0] == "minus_one" and bool((args[1] == 0).any()):
                 # sum / (n - 1) over a group of one: n is 1, not 0 (not a reduction over nothing)
                 event.traits.update(single_element_variance=True, empty_reduction=False)
+            elif event.operand_zero and self._summed_over_nothing(args[0]):
+                # a loss summed over no counted target, divided by the count (transformers' loss over
+                # num_items_in_batch, a count made outside the step where no provenance was kept)
+                event.traits["empty_reduction"] = True
         return event
+
+    def _summed_over_nothing(self, t: Any, depth: int = 3) -> bool:
+        """Was t (through a few ops: a cast, a view, a scale) a loss summed over targets that are
+        all ignore_index, i.e. 0 because nothing was counted?"""
+        frontier = [t]
+        for _ in range(depth + 1):
+            nxt = []
+            for x in frontier:
+                if not isinstance(x, torch.Tensor):
+                    continue
+                summed = self.summed_losses.get(x)
+                if summed is not None:
+                    target, ignore = summed
+                    return bool(target.numel()) and bool((target == ignore).all())
+                entry = self.provenance.get(x)
+                if entry is not None:
+                    nxt.extend(entry[1])
+            frontier = nxt
+        return False
 
 
 def _kind_of_any(tensors: list[torch.Tensor], skip_nan: bool = False) -> str | None:
@@ -478,6 +509,15 @@ def describe_operand(event: Any, name: str, decisive: Any, inputs: list[torch.Te
 
 
 _LOSSES_WITH_IGNORE = {"cross_entropy", "nll_loss"}
+
+
+def _summed_loss_target(name: str, args: tuple, kwargs: dict) -> tuple[torch.Tensor, int] | None:
+    """(class targets, ignore_index) of a cross_entropy / nll_loss summed (reduction="sum")."""
+    if name not in _LOSSES_WITH_IGNORE or len(args) < 2 or not isinstance(args[1], torch.Tensor):
+        return None
+    if args[1].is_floating_point() or _arg(args, kwargs, 6, "reduction", "mean") != "sum":
+        return None
+    return args[1].detach(), _arg(args, kwargs, 4, "ignore_index", -100)
 
 
 def _arg(args: tuple, kwargs: dict, index: int, name: str, default: Any = None) -> Any:

@@ -45,7 +45,7 @@ def _mark(verified: bool | None) -> str:
 
 
 def where_sentence(loc: dict[str, Any]) -> str:
-    if loc.get("error"):
+    if loc.get("error") and not loc.get("raised_op"):
         err = loc["error"]
         text = f"step {loc.get('step')}: the training step raised `{err.get('type')}: {err.get('message')}`"
         source = loc.get("source")
@@ -76,7 +76,13 @@ def where_sentence(loc: dict[str, Any]) -> str:
         parts.append(f"at `{source['file']}:{source['line']}`")
     if loc.get("first_nan_op") and loc.get("first_nan_op") != op:
         parts.append(f"then `{loc['first_nan_op']}` turned it into NaN")
-    return ", ".join(parts)
+    text = ", ".join(parts)
+    if loc.get("error") and loc.get("raised_op"):  # the program crashed on that value
+        err, raised = loc["error"], loc.get("raised_source")
+        text += f"; then `{loc['raised_op']}` raised `{err.get('type')}: {err.get('message')}` on it"
+        if raised:
+            text += f" at `{raised['file']}:{raised['line']}`"
+    return text
 
 
 def render(d: dict[str, Any], picture: str | None = None, picture_note: str | None = None) -> str:

@@ -106,7 +106,7 @@ def first_nonfinite(session: Session) -> dict[str, Any] | None:
         for key in ("step", "phase", "kind", "op", "module", "module_type", "operand_zero", "operand_negative",
                     "operand_origin", "from_constant", "first_nan_op", "batch_indices", "bad_in_batch",
                     "params_nonfinite_grad", "params_nonfinite_after_step", "nonfinite_terms", "reproduced",
-                    "optimizer", "optimizer_eps"):
+                    "optimizer", "optimizer_eps", "raised_op", "raised_source"):
             if loc.get(key) is not None:
                 out[key] = loc[key]
         root = loc.get("root") or {}

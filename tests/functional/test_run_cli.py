@@ -326,3 +326,38 @@ def test_nan_labels_from_a_stream_are_told_from_nan_inputs(tmp_path, capsys, mon
     code, out, err = run(capsys, "--json", str(data), "train.py")
     assert code == 0
     assert json.loads(data.read_text())["top_cause"] == "data.bad_label"
+
+
+def test_a_program_that_crashes_on_a_nan_in_its_first_step_is_diagnosed(tmp_path, capsys, monkeypatch):
+    """binary_cross_entropy refuses NaN probabilities (a device-side assert on CUDA): the program dies in
+    its first forward, before any backward. That crash is how it met the NaN, not a bug of its own
+    before training: the step is replayed and the NaN's maker named, with the crash after it."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, """
+        import torch
+        from torch import nn
+        import torch.nn.functional as F
+
+        class Scale(nn.Module):
+            def forward(self, x):
+                return (x - x.mean(-1, keepdim=True)) / x.std(-1, keepdim=True)
+
+        torch.manual_seed(0)
+        x, y = torch.randn(256, 8), torch.randint(0, 2, (256, 1)).float()
+        x[:, :] = x[:, :1]  # every feature equal: a zero std per row
+        model = nn.Sequential(Scale(), nn.Linear(8, 1), nn.Sigmoid())
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        for i in range(0, 256, 32):
+            loss = F.binary_cross_entropy(model(x[i:i + 32]), y[i:i + 32])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    """)
+    out_json = tmp_path / "d.json"
+    code, out, err = run(capsys, "--json", str(out_json), "train.py")
+    assert code == 0, err
+    d = json.loads(out_json.read_text())
+    first = d["first_nonfinite"]
+    assert first["step"] == 0 and first["op"] == "div" and first["source"]["line"] == 8, first
+    assert first["raised_op"] == "binary_cross_entropy"
+    assert d["top_cause"] == "arch.norm_zero_variance", [c["id"] for c in d["causes"][:3]]

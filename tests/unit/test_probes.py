@@ -346,6 +346,10 @@ TRAITS = {
                             "LogBackward0", {"upstream_grad_zero": True, "masked_output": True}),
     "all-targets-ignored": ("    y[:8] = -100", "    return F.cross_entropy(out, y)",
                             "cross_entropy", {"empty_reduction": True}),
+    "summed-loss-over-a-count-made-elsewhere": ("    y[:8] = -100",
+                                                "    n = torch.tensor(float((y != -100).sum()))\n"
+                                                "    return F.cross_entropy(out, y, reduction='sum') / n",
+                                                "div", {"empty_reduction": True}),
     "empty-masked-mean": ("    y[:8] = 0", "    m = (y > 0).float()\n    return (out.pow(2).sum(1) * m).sum() / m.sum()",
                           "div", {"empty_reduction": True}),
     "std-of-one-element": ("", "    return (out[:1] - out[:1].mean(0)).div(out[:1].std(0) + 1e-5).pow(2).mean()",
@@ -452,3 +456,16 @@ def test_labels_a_model_reads_as_its_labels_argument_are_targets(tmp_path):
     facts, details = run_probe_at(script, "bisect")
     assert facts["data.nonfinite_where"] == "target", details.get("scan")
     assert details["scan"]["parts"]["features"]["role"] == "input"
+
+
+def test_a_step_that_raises_on_a_nan_is_a_nonfinite_failure(tmp_path):
+    """binary_cross_entropy raises on NaN probabilities: the failure is the NaN, found where it was made."""
+    script = tmp_path / "train.py"
+    script.write_text(TRAIT_SCRIPT.format(dataset="", loss="    z = out[:, 0] - out[:, 0]\n"
+                                                            "    p = torch.sigmoid(z / z)\n"
+                                                            "    return F.binary_cross_entropy(p, (y > 1).float())"),
+                      encoding="utf-8")
+    facts, details = run_probe_at(script, "baseline")
+    assert facts["baseline.nonfinite"] is True and facts["baseline.error"] == "none"
+    assert facts["first_nonfinite.op"] == "div", details.get("first_nonfinite")
+    assert details["first_nonfinite"]["raised_op"] == "binary_cross_entropy"

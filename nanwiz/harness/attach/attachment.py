@@ -811,10 +811,25 @@ class Attachment:
             return self.step + 1
         return self.step
 
+    def crashed_on_nonfinite(self) -> bool:
+        """Did the program raise, before its first backward(), in an op of its training step that was
+        handed NaN/Inf (a loss that checks its input's range, a sampler of NaN probabilities)? Then
+        that first step failed: the crash is how the program met the NaN."""
+        entries = self.tape.segment_entries(self.segment.index)
+        failing = next((e for e in reversed(entries) if e.error), None)
+        return failing is not None and failing.nonfinite_inputs and failing.grad \
+            and any(e.kind == "call" and e.grad and e.training for e in entries)
+
     def fail_with_error(self, exc: BaseException, trace: str) -> None:
         """The program raised during training: the step's state is still the state before it."""
         from nanwiz.harness.run import error_kind
 
+        if not self.started:
+            self.started = True
+            self.time_first_step = time.perf_counter() - self._began
+        if self.initial is None:  # it failed before any update: the weights now are the initial ones
+            self.initial = TrainingState.capture(self.models, self.optimizers, rng=self.segment.rng,
+                                                 with_optimizers=False)
         message = str(exc).strip().splitlines()[0][:500] if str(exc).strip() else type(exc).__name__
         error = {"type": type(exc).__name__, "kind": error_kind(exc), "message": message, "traceback": trace}
         record = StepRecord(step=self._next_step_number(None), indices=_indices(self.segment), failed=True,

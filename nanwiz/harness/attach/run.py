@@ -86,7 +86,8 @@ class AttachedRun:
         with attachment:
             outcome = run_program(self.program, NanwizStop)
         self.outcome = outcome
-        if outcome.status == "error" and attachment.started and _mid_step(attachment):
+        if outcome.status == "error" and (attachment.started and _mid_step(attachment)
+                                          or attachment.crashed_on_nonfinite()):
             attachment.fail_with_error(outcome.error, outcome.traceback)
         self._check_trained(outcome)
         self._check_ended(outcome)

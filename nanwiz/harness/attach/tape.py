@@ -126,6 +126,9 @@ class Entry:
     """Rows taken from a larger tensor along dim 0 (a batch sliced by hand): (that tensor, which rows)."""
     training: bool | None = None
     """For a root module call: whether the module was in train mode (replayed in the same mode)."""
+    nonfinite_inputs: bool = False
+    """An op that raised: whether NaN/Inf was in what it was given (binary_cross_entropy's range
+    check, multinomial on NaN probabilities), i.e. the crash is how the program met a NaN."""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"index": self.index, "kind": self.kind, "name": self.name}
@@ -182,6 +185,17 @@ def _is_inplace(name: str, func: Any) -> bool:
     return raw.endswith("_") and not raw.startswith("_") and name not in ("requires_grad",)
 
 
+def _any_nonfinite(value: Any) -> bool:
+    for t in pytree.tree_leaves(value):
+        if isinstance(t, torch.Tensor) and t.is_floating_point() and t.numel():
+            try:
+                if not bool(torch.isfinite(t.detach()).all()):
+                    return True
+            except RuntimeError:
+                continue
+    return False
+
+
 class TapeMode(TorchFunctionMode):
     """Records the torch calls of the user's own loop into a Tape."""
 
@@ -207,7 +221,9 @@ class TapeMode(TorchFunctionMode):
         try:
             out = func(*args, **kwargs)
         except Exception as exc:
-            tape.record("op", name, func, args, kwargs, None, inplace=inplace, error=exc)
+            entry = tape.record("op", name, func, args, kwargs, None, inplace=inplace, error=exc)
+            if entry is not None:
+                entry.nonfinite_inputs = _any_nonfinite((args, kwargs))
             raise
         tape.record("op", name, func, args, kwargs, out, inplace=inplace)
         return out
