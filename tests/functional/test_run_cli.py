@@ -361,3 +361,42 @@ def test_a_program_that_crashes_on_a_nan_in_its_first_step_is_diagnosed(tmp_path
     assert first["step"] == 0 and first["op"] == "div" and first["source"]["line"] == 8, first
     assert first["raised_op"] == "binary_cross_entropy"
     assert d["top_cause"] == "arch.norm_zero_variance", [c["id"] for c in d["causes"][:3]]
+
+
+def test_an_lbfgs_closure_on_a_bare_tensor_is_caught_at_the_call_that_made_the_nan(tmp_path, capsys, monkeypatch):
+    """LBFGS calls its closure many times per step and goes on from NaN gradients, its line search
+    leaving the weights where they were: the run stays finite and silent. The call that made the
+    NaN gradient is the failure, and its replay trains the live tensor (made by torch.zeros, held by
+    no module), not a copy."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, """
+        import torch
+        import torch.nn.functional as F
+
+        torch.manual_seed(0)
+        a = F.normalize(torch.randn(64, 3), dim=1)
+        a[:4] = torch.tensor([0.0, 0.0, 1.0])
+        b = a.clone()
+        b[4:] = F.normalize(b[4:] + 0.05 * torch.randn(60, 3), dim=1)
+        shift = torch.zeros(3, requires_grad=True)
+        opt = torch.optim.LBFGS([shift], lr=1.0, max_iter=10, line_search_fn="strong_wolfe")
+
+        def closure():
+            opt.zero_grad()
+            cos = F.cosine_similarity(a + shift, b, dim=1).clamp(-1.0, 1.0)
+            loss = torch.acos(cos).mean()
+            loss.backward()
+            return loss
+
+        for it in range(5):
+            loss = opt.step(closure)
+            print(it, loss.item())
+    """)
+    out_json = tmp_path / "d.json"
+    code, out, err = run(capsys, "--json", str(out_json), "train.py")
+    assert code == 0, err
+    d = json.loads(out_json.read_text())
+    first = d["first_nonfinite"]
+    assert first["step"] == 0 and first["op"] == "AcosBackward0" and first["source"]["line"] == 16, first
+    assert first["params_nonfinite_grad"] == ["LBFGS param 0 [3]"]
+    assert d["top_cause"] == "num.domain_edge_grad", [c["id"] for c in d["causes"][:3]]

@@ -543,6 +543,10 @@ class Attachment:
     def _register_optimizer(self, optimizer: Any) -> None:
         if not any(o is optimizer for o in self.optimizers):
             self.optimizers.append(optimizer)
+            # a bare tensor the optimizer trains (no nn.Module holds it) is a parameter too: a replay
+            # reads the live tensor, where its gradient lands, not a copy kept as if it were data
+            for p in self._params(optimizer):
+                self.tape.mark_parameter(p)
 
     def _register_scaler(self, scaler: Any) -> None:
         if not any(s is scaler for s in self.scalers):
@@ -585,7 +589,7 @@ class Attachment:
         closure = kwargs.get("closure") if "closure" in kwargs else (args[1] if len(args) > 1 else None)
         if closure is None or not callable(closure):
             return None
-        me = self
+        me, optimizer = self, args[0]
 
         def watched_closure(*a, **k):
             me.counts["closure"] += 1
@@ -596,13 +600,26 @@ class Attachment:
                                                       rng=RngState.capture())
             me.resume()
             try:
-                return closure(*a, **k)
+                out = closure(*a, **k)
             finally:
                 me.suspend()
+            me._check_closure_gradients(optimizer)
+            return out
 
         if "closure" in kwargs:
             return args, {**kwargs, "closure": watched_closure}
         return (args[0], watched_closure, *args[2:]), kwargs
+
+    def _check_closure_gradients(self, optimizer: Any) -> None:
+        """After each call of a step's closure: the gradients it made. LBFGS calls its closure many
+        times per step and goes on from NaN gradients (its line search may leave the weights as they
+        were), so the call that made them is the failure, with the weights that call saw."""
+        if self.segment.failure is not None or not self.segment.backwards:
+            return
+        grads = [p.grad for p in self._params(optimizer) if p.grad is not None]
+        if grads and not math.isfinite(float(_global_norm(grads))):
+            self.segment.backwards[-1].failing = True
+            self._fail("grad", optimizer)
 
     def _params(self, optimizer: Any) -> list[torch.Tensor]:
         return [p for g in optimizer.param_groups for p in g["params"]]

@@ -152,7 +152,7 @@ class TapeStep:
         if self.failure == "loss" and failing:
             return failing[:1]
         if self.segment.closure and calls:
-            return calls[-1:]
+            return failing[:1] or calls[-1:]
         return list(calls)
 
     def _targets(self) -> list[Any]:
@@ -301,7 +301,16 @@ class TapeStep:
         if self.scaler is not None and not grads_ok:
             return  # the GradScaler skips such a step
         for optimizer in self.optimizers:
-            optimizer.step()
+            if self.segment.closure:  # step(closure) needs it: the replayed forward and backward
+                optimizer.step(self._closure)
+            else:
+                optimizer.step()
+
+    def _closure(self) -> torch.Tensor:
+        self.zero_grad()
+        _terms, loss = self.forward_loss()
+        self.backward(loss)
+        return loss
 
     def param_names(self) -> dict[int, str]:
         names: dict[int, str] = {}
@@ -309,6 +318,10 @@ class TapeStep:
             prefix = f"{type(model).__name__}." if len(self.models) > 1 else ""
             for name, p in model.named_parameters():
                 names.setdefault(id(p), prefix + name)
+        for k, optimizer in enumerate(self.optimizers):  # bare tensors an optimizer trains
+            for j, p in enumerate(q for group in optimizer.param_groups for q in group["params"]):
+                names.setdefault(id(p), f"{type(optimizer).__name__}{'' if len(self.optimizers) == 1 else k} "
+                                        f"param {j} {list(p.shape)}")
         return names
 
 

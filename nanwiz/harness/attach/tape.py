@@ -248,6 +248,8 @@ class Tape:
         self.batches: WeakIdKeyDictionary = WeakIdKeyDictionary()
         """tensor -> BatchRows, registered by the data tracker when a DataLoader yields a batch."""
         self.parameters: WeakIdKeyDictionary = WeakIdKeyDictionary()
+        self.live: dict[Ref, torch.Tensor] = {}
+        """Outputs of recorded calls that are trained parameters: a replay uses them as they are now."""
         self._by_storage: dict[int, list[Source]] = {}
         self.mode = TapeMode(self)
         self.on_read: Callable[[str, torch.Tensor, Any], None] | None = None
@@ -271,6 +273,20 @@ class Tape:
                 except (RuntimeError, NotImplementedError):
                     pass
         return source
+
+    def mark_parameter(self, t: torch.Tensor) -> None:
+        try:
+            self.parameters[t] = True
+        except TypeError:
+            return
+        made = self.producer.get(t)
+        if made is not None:  # made by a recorded call (torch.zeros(3, requires_grad=True)): replay reads it live
+            self.live[made] = t
+        source = self.sources.get(t)
+        if source is not None and not source.parameter:
+            source.parameter = True
+            if source.copied:  # recorded as data and copied when the optimizer changed it: the live one
+                source.tensor, source.copied = t, False
 
     def leaf(self, value: Any) -> Any:
         if isinstance(value, torch.Tensor):
@@ -418,6 +434,9 @@ class Replay:
 
     def value(self, leaf: Any) -> Any:
         if isinstance(leaf, Ref):
+            live = self.tape.live.get(leaf)
+            if live is not None:
+                return live
             if leaf not in self.env:
                 raise ReplayError(f"entry {leaf.entry} was not replayed")
             return self.env[leaf]
