@@ -190,3 +190,19 @@ def test_team_knowledge_extends_the_base(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "knowledge base OK" in proc.stdout
+
+
+def test_every_op_the_watch_reads_as_a_division_or_a_statistic_has_its_family(kb):
+    """The watch names ops by their Python names (`1.0 / x` is `rdiv`); the knowledge base maps them
+    to families. An op the watch treats as a division, a variance or a norm must land in that family,
+    or every rule about it stays silent (`1.0 / torch.sqrt(deg)` read as family 'other')."""
+    from nanwiz.harness import watch
+
+    families = next(f for f in kb.facts.values() if f.id == "first_nonfinite.op_family").derive.map
+    family_of = {op: family for family, ops in families.items() for op in ops}
+    for op in (watch._DIVISOR_SECOND | watch._DIVISOR_FIRST) - {"rsqrt"}:
+        assert family_of.get(op) == "div", op
+    for op in watch._VARIANCE:
+        assert family_of.get(op) == "normalization", op
+    for op in watch._NORM:
+        assert family_of.get(op) == "sqrt", op
