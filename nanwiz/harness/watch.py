@@ -796,6 +796,13 @@ def domain_edge(node: Any) -> bool | None:
         p = getattr(node, "_saved_exponent", None)
         if isinstance(p, (int, float)) and not isinstance(p, bool) and 0 < p < 1 and p != 0.5:
             return bool((x == 0).any())
+    if name == "PowBackward1":  # a tensor exponent (GeM pooling's learned p): d/dp x**p = x**p * log(x)
+        p = getattr(node, "_saved_exponent", None)
+        if isinstance(p, torch.Tensor):
+            try:  # at x = 0 with p > 0 that is 0 * -inf, and d/dx is infinite for p < 1
+                return bool(((x == 0) & (p.detach() > 0)).any())
+            except RuntimeError:
+                return None
     return None
 
 

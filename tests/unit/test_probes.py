@@ -362,6 +362,10 @@ TRAITS = {
     "acos-at-the-edge": ("", "    c = F.cosine_similarity(out, out.detach(), dim=1).clamp(-1, 1)\n"
                              "    return torch.acos(c).mean()",
                          "AcosBackward0", {"domain_edge": True}),
+    "learned-exponent-at-zero": ("", "    m = (out * 0).abs().mean(1)\n"
+                                     "    p = torch.full((), 3.0, requires_grad=True)\n"
+                                     "    return m.pow(1.0 / p).mean()",
+                                 "PowBackward1", {"domain_edge": True}),
     "ctc-target-too-long": ("", "    lp = out.log_softmax(1).unsqueeze(0).expand(3, -1, -1)\n"
                                 "    targets = torch.tensor([[1, 2, 3, 1]] * len(y))\n"
                                 "    return F.ctc_loss(lp, targets, torch.full((len(y),), 3), torch.full((len(y),), 4))",
