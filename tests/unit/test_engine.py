@@ -181,3 +181,13 @@ def test_overlapping_rules_count_with_diminishing_weight():
         assert sum(combined(values + [-extra], temperature, overlap)) <= total + 1e-9
 
     check()
+
+
+def test_a_precision_experiment_that_also_drops_a_misused_scaler_does_not_count(kb):
+    """fp32 and bf16 runs drop the GradScaler: when the loop stepped on its scaled gradients, 'clean
+    in fp32' removed the misuse too and says nothing about the precision."""
+    amp = {"config.amp": "fp16", "baseline.nonfinite": True, "amp.fp32_clean": True, "amp.bf16_clean": True,
+           "amp.fp16_clean": False, "amp.fp32_exceeds_fp16": True}
+    assert rank(kb, amp).top.cause_id == "amp.fp16_overflow"
+    assert rank(kb, {**amp, "loop.scaled_step": False}).top.cause_id == "amp.fp16_overflow"
+    assert rank(kb, {**amp, "loop.scaled_step": True}).top.cause_id == "optim.accumulation_or_scaling_misuse"
