@@ -52,6 +52,14 @@ while step < args.steps:
 """
 
 
+def diagnosed(capsys, tmp_path: Path) -> dict:
+    """`nanwiz run --json` on tmp_path/train.py, which must fail: its JSON diagnosis."""
+    out_json = tmp_path / "d.json"
+    code, _out, err = run(capsys, "--json", str(out_json), "train.py")
+    assert code == 0, err
+    return json.loads(out_json.read_text())
+
+
 def write(tmp_path: Path, text: str, name: str = "train.py") -> Path:
     path = tmp_path / name
     path.write_text(textwrap.dedent(text), encoding="utf-8")
@@ -353,10 +361,7 @@ def test_a_program_that_crashes_on_a_nan_in_its_first_step_is_diagnosed(tmp_path
             loss.backward()
             opt.step()
     """)
-    out_json = tmp_path / "d.json"
-    code, out, err = run(capsys, "--json", str(out_json), "train.py")
-    assert code == 0, err
-    d = json.loads(out_json.read_text())
+    d = diagnosed(capsys, tmp_path)
     first = d["first_nonfinite"]
     assert first["step"] == 0 and first["op"] == "div" and first["source"]["line"] == 8, first
     assert first["raised_op"] == "binary_cross_entropy"
@@ -392,10 +397,7 @@ def test_an_lbfgs_closure_on_a_bare_tensor_is_caught_at_the_call_that_made_the_n
             loss = opt.step(closure)
             print(it, loss.item())
     """)
-    out_json = tmp_path / "d.json"
-    code, out, err = run(capsys, "--json", str(out_json), "train.py")
-    assert code == 0, err
-    d = json.loads(out_json.read_text())
+    d = diagnosed(capsys, tmp_path)
     first = d["first_nonfinite"]
     assert first["step"] == 0 and first["op"] == "AcosBackward0" and first["source"]["line"] == 16, first
     assert first["params_nonfinite_grad"] == ["LBFGS param 0 [3]"]
