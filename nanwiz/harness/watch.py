@@ -447,16 +447,28 @@ class OpWatcher(TorchFunctionMode):
         describe_operand(event, name, decisive, inputs)
         event.operand_origin = self.origin(decisive)
         event.traits.update(forward_traits(name, args, kwargs or {}, event.operand_origin))
-        if name in _DIVISOR_SECOND and len(args) > 1 and isinstance(args[1], torch.Tensor):
-            divisor = self.provenance.get(args[1])
+        if name in _DIVISOR_SECOND and len(args) > 1:
+            divisor = self.provenance.get(args[1]) if isinstance(args[1], torch.Tensor) else None
             if divisor is not None and divisor[0] == "minus_one" and bool((args[1] == 0).any()):
                 # sum / (n - 1) over a group of one: n is 1, not 0 (not a reduction over nothing)
                 event.traits.update(single_element_variance=True, empty_reduction=False)
-            elif event.operand_zero and self._summed_over_nothing(args[0]):
+            elif event.operand_zero and self._reduced_count(args[0]) == 1 and divisor is None:
+                # a total over one element divided by a 0 made outside torch (len(x) - 1 in Python):
+                # an unbiased statistic of a group of one
+                event.traits.update(single_element_variance=True, empty_reduction=False)
+            elif event.operand_zero and isinstance(args[1], torch.Tensor) and self._summed_over_nothing(args[0]):
                 # a loss summed over no counted target, divided by the count (transformers' loss over
                 # num_items_in_batch, a count made outside the step where no provenance was kept)
                 event.traits["empty_reduction"] = True
         return event
+
+    def _reduced_count(self, t: Any) -> int | None:
+        """How many elements the sum or mean that made t reduced (None: t is not a reduction)."""
+        entry = self.provenance.get(t) if isinstance(t, torch.Tensor) else None
+        if entry is None or entry[0] not in ("sum", "mean", "nansum", "nanmean") or not entry[1]:
+            return None
+        parent = entry[1][0]
+        return parent.numel() if isinstance(parent, torch.Tensor) else None
 
     def _summed_over_nothing(self, t: Any, depth: int = 3) -> bool:
         """Was t (through a few ops: a cast, a view, a scale) a loss summed over targets that are

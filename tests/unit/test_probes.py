@@ -359,6 +359,10 @@ TRAITS = {
                                       "    mu = (out.sum(1) * m).sum() / n\n"
                                       "    return (((out.sum(1) - mu) * m) ** 2).sum() / (n - 1)",
                                   "div", {"single_element_variance": True, "empty_reduction": False}),
+    "unbiased-covariance-over-len-minus-one": ("", "    p, t = out[:1, 0], out[:1, 1]\n"
+                                                   "    cov = ((p - p.mean()) * (t - t.mean())).sum() / (len(p) - 1)\n"
+                                                   "    return cov",
+                                               "div", {"single_element_variance": True, "empty_reduction": False}),
     "acos-at-the-edge": ("", "    c = F.cosine_similarity(out, out.detach(), dim=1).clamp(-1, 1)\n"
                              "    return torch.acos(c).mean()",
                          "AcosBackward0", {"domain_edge": True}),
