@@ -47,13 +47,11 @@ def model_view(program) -> tuple[set[str] | None, tuple[int, ...] | None, dict[s
     batch shape."""
     batch = program.batch()
     seen: list[torch.Tensor] = []
-    labels: list[torch.Tensor] = []
     outputs: list[torch.Tensor] = []
     handles = []
 
     def read(_module: Any, args: Any, kwargs: dict[str, Any]) -> None:
         seen.extend(iter_tensors((args, {k: v for k, v in kwargs.items() if not _label_argument(k)})))
-        labels.extend(iter_tensors({k: v for k, v in kwargs.items() if _label_argument(k)}))
 
     for model in program.models:
         handles.append(model.register_forward_pre_hook(read, with_kwargs=True))
@@ -72,8 +70,8 @@ def model_view(program) -> tuple[set[str] | None, tuple[int, ...] | None, dict[s
             model.train(mode)
     batch_parts = {name: value for name, value in parts_of(batch) if isinstance(value, torch.Tensor)}
     shapes = {name: tuple(value.shape) for name, value in batch_parts.items()}
-    as_input = {_storage(t) for t in seen} - {_storage(t) for t in labels}
-    inputs = {name for name, value in batch_parts.items() if _storage(value) in as_input}
+    read = {_storage(t) for t in seen}  # a tensor passed as an input and as labels= is an input
+    inputs = {name for name, value in batch_parts.items() if _storage(value) in read}
     out_shape = tuple(outputs[0].shape) if outputs else None
     return (inputs or None), out_shape, shapes
 

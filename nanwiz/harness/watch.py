@@ -331,7 +331,7 @@ class OpWatcher(TorchFunctionMode):
         except Exception:
             if self.raised is None:
                 self.raised = self._event(name, "error", args, inputs, in_inf)
-                self.raised_on = [t for t in inputs if t.numel() and not bool(torch.isfinite(t.detach()).all())]
+                self.raised_on = [t for t in inputs if _nan_or_posinf(t)]
             raise
         self.count += 1
         outputs = float_tensors(out)
@@ -468,7 +468,7 @@ class OpWatcher(TorchFunctionMode):
         if entry is None or entry[0] not in ("sum", "mean", "nansum", "nanmean") or not entry[1]:
             return None
         parent = entry[1][0]
-        return parent.numel() if isinstance(parent, torch.Tensor) else None
+        return parent.numel() // max(t.numel(), 1) if isinstance(parent, torch.Tensor) else None
 
     def _summed_over_nothing(self, t: Any, depth: int = 3) -> bool:
         """Was t (through a few ops: a cast, a view, a scale) a loss summed over targets that are
@@ -487,6 +487,15 @@ class OpWatcher(TorchFunctionMode):
                 if entry is not None:
                     nxt.extend(entry[1])
             frontier = nxt
+        return False
+
+
+def _nan_or_posinf(t: torch.Tensor) -> bool:
+    """NaN or +Inf in t (a -inf mask is written on purpose; reading it must not raise anew)."""
+    try:
+        d = t.detach()
+        return bool(d.numel()) and bool((torch.isnan(d) | torch.isposinf(d)).any())
+    except RuntimeError:
         return False
 
 
@@ -808,11 +817,12 @@ def domain_edge(node: Any) -> bool | None:
         p = getattr(node, "_saved_exponent", None)
         if isinstance(p, (int, float)) and not isinstance(p, bool) and 0 < p < 1 and p != 0.5:
             return bool((x == 0).any())
-    if name == "PowBackward1":  # a tensor exponent (GeM pooling's learned p): d/dp x**p = x**p * log(x)
+    if name == "PowBackward1":  # a tensor exponent (GeM pooling's learned p, its 1 / p)
         p = getattr(node, "_saved_exponent", None)
         if isinstance(p, torch.Tensor):
-            try:  # at x = 0 with p > 0 that is 0 * -inf, and d/dx is infinite for p < 1
-                return bool(((x == 0) & (p.detach() > 0)).any())
+            try:  # d/dx = p * x**(p - 1) is infinite at x = 0 for 0 < p < 1 (autograd zeroes d/dp there)
+                p = p.detach()
+                return bool(((x == 0) & (p > 0) & (p < 1)).any())
             except RuntimeError:
                 return None
     return None

@@ -90,6 +90,14 @@ BAD = {
                               ["raised FileNotFoundError before training started", "train.py\", line 2"]),
     "exits on its own": ("import sys\nprint('bad config', file=sys.stderr)\nsys.exit(3)\n",
                          ["exited with status 3 before training started"]),
+    # its own bug, not a NaN: the -inf mask it passes is written on purpose
+    "a shape error beside a -inf mask": ("import torch\nimport torch.nn.functional as F\n"
+                                         "model = torch.nn.Linear(16, 16)\n"
+                                         "mask = torch.zeros(4, 5).masked_fill(torch.ones(4, 5).triu(1).bool(), "
+                                         "float('-inf'))\n"
+                                         "q = model(torch.randn(2, 4, 16))\n"
+                                         "F.scaled_dot_product_attention(q, q, q, attn_mask=mask).sum().backward()\n",
+                                         ["raised RuntimeError before training started"]),
     "never trains": ("import torch\nprint(torch.ones(2).sum())\n", ["ended without training", "no backward() call"]),
 }
 

@@ -363,6 +363,10 @@ TRAITS = {
                                                    "    cov = ((p - p.mean()) * (t - t.mean())).sum() / (len(p) - 1)\n"
                                                    "    return cov",
                                                "div", {"single_element_variance": True, "empty_reduction": False}),
+    "per-feature-variance-over-shape-minus-one": ("", "    x = out[:1]\n"
+                                                      "    v = ((x - x.mean(0)) ** 2).sum(0) / (x.shape[0] - 1)\n"
+                                                      "    return v.mean()",
+                                                  "div", {"single_element_variance": True, "empty_reduction": False}),
     "acos-at-the-edge": ("", "    c = F.cosine_similarity(out, out.detach(), dim=1).clamp(-1, 1)\n"
                              "    return torch.acos(c).mean()",
                          "AcosBackward0", {"domain_edge": True}),

@@ -617,7 +617,8 @@ class Attachment:
         if self.segment.failure is not None or not self.segment.backwards:
             return
         grads = [p.grad for p in self._params(optimizer) if p.grad is not None]
-        if grads and not math.isfinite(float(_global_norm(grads))):
+        # NaN only: a line search's trial point may overflow to inf and backtrack, a healthy step
+        if grads and math.isnan(float(_global_norm(grads))):
             self.segment.backwards[-1].failing = True
             self._fail("grad", optimizer)
 
@@ -828,13 +829,16 @@ class Attachment:
             return self.step + 1
         return self.step
 
-    def crashed_on_nonfinite(self) -> bool:
-        """Did the program raise, before its first backward(), in an op of its training step that was
-        handed NaN/Inf (a loss that checks its input's range, a sampler of NaN probabilities)? Then
-        that first step failed: the crash is how the program met the NaN."""
+    def crashed_on_nonfinite(self, error: BaseException | None) -> bool:
+        """Did the program end, before its first backward(), on an error raised by an op of its
+        training step that was handed NaN/Inf (a loss that checks its input's range, a sampler of NaN
+        probabilities)? Then that first step failed: the crash is how the program met the NaN."""
+        if self.started or error is None:
+            return False
         entries = self.tape.segment_entries(self.segment.index)
         failing = next((e for e in reversed(entries) if e.error), None)
-        return failing is not None and failing.nonfinite_inputs and failing.grad \
+        return failing is not None and failing.error == f"{type(error).__name__}: {error}" \
+            and failing.nonfinite_inputs and failing.grad \
             and any(e.kind == "call" and e.grad and e.training for e in entries)
 
     def fail_with_error(self, exc: BaseException, trace: str) -> None:

@@ -87,7 +87,7 @@ class AttachedRun:
             outcome = run_program(self.program, NanwizStop)
         self.outcome = outcome
         if outcome.status == "error" and (attachment.started and _mid_step(attachment)
-                                          or attachment.crashed_on_nonfinite()):
+                                          or attachment.crashed_on_nonfinite(outcome.error)):
             attachment.fail_with_error(outcome.error, outcome.traceback)
         self._check_trained(outcome)
         self._check_ended(outcome)

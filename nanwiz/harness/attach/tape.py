@@ -186,10 +186,12 @@ def _is_inplace(name: str, func: Any) -> bool:
 
 
 def _any_nonfinite(value: Any) -> bool:
+    """NaN or +Inf among the tensors (a -inf attention mask is written on purpose)."""
     for t in pytree.tree_leaves(value):
         if isinstance(t, torch.Tensor) and t.is_floating_point() and t.numel():
             try:
-                if not bool(torch.isfinite(t.detach()).all()):
+                d = t.detach()
+                if bool((torch.isnan(d) | torch.isposinf(d)).any()):
                     return True
             except RuntimeError:
                 continue
