@@ -128,7 +128,6 @@ class Attachment:
         self.autocast_seen: set[tuple[str, str]] = set()
         self.initial: TrainingState | None = None
         self.failure: Failure | None = None
-        self.failures: list[StepRecord] = []
         self.step = 0
         self.started = False
         self.backward_seen = 0
@@ -443,9 +442,7 @@ class Attachment:
         if loss is None:
             return
         self.backward_seen += 1
-        if not self.started:
-            self.started = True
-            self.time_first_step = time.perf_counter() - self._began
+        self._mark_started()
         unscaled = self._scaled.get(loss) if self._scaled is not None else None
         scaled = unscaled is not None
         target = unscaled if scaled else loss
@@ -479,9 +476,7 @@ class Attachment:
         finite = value is None or math.isfinite(value)
         if finite:
             return
-        if not self.started:
-            self.started = True
-            self.time_first_step = time.perf_counter() - self._began
+        self._mark_started()
         self.counts["nonfinite_read"] += 1
         where = caller(4)
         self.read_where = where.to_dict() if where is not None else None
@@ -492,10 +487,7 @@ class Attachment:
         record = StepRecord(step=self.failure.step, indices=_indices(self.segment), failed=True, failure="loss",
                             loss=value)
         self.segment.observed = self.failure.record = record
-        self.records.append(record)
-        self.failures.append(record)
-        if self.on_record is not None:
-            self.on_record(record)
+        self._add_record(record)
         if self.stop_at_failure and not self.coordinator.active:
             # the program may skip the step or stop on its own: stop it here, with the failing step captured
             # (ranks of a job stop together at the step their coordinator agreed instead)
@@ -760,12 +752,7 @@ class Attachment:
         if segment.observed is not None:
             # the step went on after the program read its non-finite value: this record says more
             self.records = [r for r in self.records if r is not segment.observed]
-            self.failures = [r for r in self.failures if r is not segment.observed]
-        self.records.append(record)
-        if record.failed:
-            self.failures.append(record)
-        if self.on_record is not None:
-            self.on_record(record)
+        self._add_record(record)
         if self.failure is not None:
             self._steps_after_failure += 1
             if not self.stop_at_failure:
@@ -829,6 +816,17 @@ class Attachment:
             return self.step + 1
         return self.step
 
+    def _mark_started(self) -> None:
+        """Training started (a backward, a failure read or raised): when, for the run's info."""
+        if not self.started:
+            self.started = True
+            self.time_first_step = time.perf_counter() - self._began
+
+    def _add_record(self, record: StepRecord) -> None:
+        self.records.append(record)
+        if self.on_record is not None:
+            self.on_record(record)
+
     def crashed_on_nonfinite(self, error: BaseException | None) -> bool:
         """Did the program end, before its first backward(), on an error raised by an op of its
         training step that was handed NaN/Inf (a loss that checks its input's range, a sampler of NaN
@@ -845,9 +843,7 @@ class Attachment:
         """The program raised during training: the step's state is still the state before it."""
         from nanwiz.harness.run import error_kind
 
-        if not self.started:
-            self.started = True
-            self.time_first_step = time.perf_counter() - self._began
+        self._mark_started()
         if self.initial is None:  # it failed before any update: the weights now are the initial ones
             self.initial = TrainingState.capture(self.models, self.optimizers, rng=self.segment.rng,
                                                  with_optimizers=False)
@@ -857,9 +853,7 @@ class Attachment:
                             failure="error", error=error)
         losses = [c.value for c in self.segment.backwards if c.value is not None]
         record.loss = float(sum(losses)) if losses else None
-        self.records.append(record)
-        if self.on_record is not None:
-            self.on_record(record)
+        self._add_record(record)
         self.frameworks.look()
         if self.failure is None:
             self.failed_at = time.time()
