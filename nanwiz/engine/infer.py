@@ -135,7 +135,7 @@ def rank(kb: KnowledgeBase, facts: Mapping[str, Any]) -> Ranking:
         for cause_id, ratio in sorted(kb.rules[rid].effects.items()):
             effects.setdefault(cause_id, []).append((rid, ratio))
     log_ratios: dict[str, float] = {}
-    contributions: dict[str, list[Contribution]] = {h: [] for h in prior}
+    contributions: dict[str, list[Contribution]] = {}
     settings = kb.settings
     for cause_id, pairs in effects.items():
         applied = combined([math.log(r) for _, r in pairs], settings.evidence_temperature, settings.evidence_overlap)

@@ -41,6 +41,18 @@ def to_device(obj: Any, device: torch.device) -> Any:
     return obj
 
 
+def nan_or_posinf(t: torch.Tensor) -> bool:
+    """NaN or +Inf in a float tensor: what an op that raised was handed, when the crash is how the
+    program met a NaN (a -inf mask is written on purpose; a read that fails counts as none)."""
+    if not t.is_floating_point() or not t.numel():
+        return False
+    try:
+        d = t.detach()
+        return bool((torch.isnan(d) | torch.isposinf(d)).any())
+    except RuntimeError:
+        return False
+
+
 def nonfinite_count(t: torch.Tensor) -> torch.Tensor:
     return (~torch.isfinite(t)).sum()
 

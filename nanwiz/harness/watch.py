@@ -30,7 +30,7 @@ from torch import nn
 from torch.overrides import TorchFunctionMode
 from torch.utils.weak import WeakIdKeyDictionary
 
-from nanwiz.harness.tensors import absmax, float_tensors, iter_tensors, kind_of
+from nanwiz.harness.tensors import absmax, float_tensors, iter_tensors, kind_of, nan_or_posinf
 
 _INPLACE_DUNDERS = {"iadd": "add", "isub": "sub", "imul": "mul", "itruediv": "truediv", "idiv": "div",
                     "ipow": "pow", "ifloordiv": "floordiv"}
@@ -247,9 +247,9 @@ class OpWatcher(TorchFunctionMode):
         self.first_const: OpEvent | None = None
         self.first_nan: OpEvent | None = None
         self.raised: OpEvent | None = None
+        """The op that raised (an index out of range, a shape error), if the step raised."""
         self.raised_on: list[torch.Tensor] = []
         """The non-finite tensors the op that raised was given (a crash on a NaN)."""
-        """The op that raised (an index out of range, a shape error), if the step raised."""
         self.provenance: WeakIdKeyDictionary = WeakIdKeyDictionary()
         self.summed_losses: WeakIdKeyDictionary = WeakIdKeyDictionary()
         """loss -> (targets, ignore_index) of the losses summed over class targets."""
@@ -331,7 +331,7 @@ class OpWatcher(TorchFunctionMode):
         except Exception:
             if self.raised is None:
                 self.raised = self._event(name, "error", args, inputs, in_inf)
-                self.raised_on = [t for t in inputs if _nan_or_posinf(t)]
+                self.raised_on = [t for t in inputs if nan_or_posinf(t)]
             raise
         self.count += 1
         outputs = float_tensors(out)
@@ -487,15 +487,6 @@ class OpWatcher(TorchFunctionMode):
                 if entry is not None:
                     nxt.extend(entry[1])
             frontier = nxt
-        return False
-
-
-def _nan_or_posinf(t: torch.Tensor) -> bool:
-    """NaN or +Inf in t (a -inf mask is written on purpose; reading it must not raise anew)."""
-    try:
-        d = t.detach()
-        return bool(d.numel()) and bool((torch.isnan(d) | torch.isposinf(d)).any())
-    except RuntimeError:
         return False
 
 

@@ -29,6 +29,7 @@ from torch.overrides import TorchFunctionMode
 from torch.utils import _pytree as pytree
 from torch.utils.weak import WeakIdKeyDictionary
 
+from nanwiz.harness.tensors import nan_or_posinf
 from nanwiz.harness.watch import op_name
 
 _TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
@@ -185,19 +186,6 @@ def _is_inplace(name: str, func: Any) -> bool:
     return raw.endswith("_") and not raw.startswith("_") and name not in ("requires_grad",)
 
 
-def _any_nonfinite(value: Any) -> bool:
-    """NaN or +Inf among the tensors (a -inf attention mask is written on purpose)."""
-    for t in pytree.tree_leaves(value):
-        if isinstance(t, torch.Tensor) and t.is_floating_point() and t.numel():
-            try:
-                d = t.detach()
-                if bool((torch.isnan(d) | torch.isposinf(d)).any()):
-                    return True
-            except RuntimeError:
-                continue
-    return False
-
-
 class TapeMode(TorchFunctionMode):
     """Records the torch calls of the user's own loop into a Tape."""
 
@@ -225,7 +213,8 @@ class TapeMode(TorchFunctionMode):
         except Exception as exc:
             entry = tape.record("op", name, func, args, kwargs, None, inplace=inplace, error=exc)
             if entry is not None:
-                entry.nonfinite_inputs = _any_nonfinite((args, kwargs))
+                entry.nonfinite_inputs = any(nan_or_posinf(t) for t in pytree.tree_leaves((args, kwargs))
+                                             if isinstance(t, torch.Tensor))
             raise
         tape.record("op", name, func, args, kwargs, out, inplace=inplace)
         return out
