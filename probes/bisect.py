@@ -50,11 +50,11 @@ def model_view(program) -> tuple[set[str] | None, tuple[int, ...] | None, dict[s
     outputs: list[torch.Tensor] = []
     handles = []
 
-    def read(_module: Any, args: Any, kwargs: dict[str, Any]) -> None:
+    def note_inputs(_module: Any, args: Any, kwargs: dict[str, Any]) -> None:
         seen.extend(iter_tensors((args, {k: v for k, v in kwargs.items() if not _label_argument(k)})))
 
     for model in program.models:
-        handles.append(model.register_forward_pre_hook(read, with_kwargs=True))
+        handles.append(model.register_forward_pre_hook(note_inputs, with_kwargs=True))
         handles.append(model.register_forward_hook(lambda _m, _i, out: outputs.extend(float_tensors(out))))
     modes = [(m, m.training) for m in program.models]
     try:
