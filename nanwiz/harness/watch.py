@@ -44,7 +44,10 @@ skipping their checks keeps replay fast. (Provenance still flows through them: s
 _DIVISOR_SECOND = {"div", "truediv", "floordiv", "remainder", "fmod", "floor_divide"}
 _DIVISOR_FIRST = {"rdiv", "rtruediv", "rfloordiv", "reciprocal", "rsqrt"}
 _DOMAIN_FIRST = {"log", "log2", "log10", "log1p", "sqrt", "rsqrt", "pow", "float_power", "acos", "asin",
-                 "atanh", "acosh", "xlogy"}
+                 "atanh", "acosh", "arccos", "arcsin", "arctanh", "arccosh", "xlogy", "special_xlogy", "special_entr",
+                 "lgamma", "special_gammaln", "digamma", "special_digamma", "special_psi", "logit", "special_logit",
+                 "erfinv", "special_erfinv"}
+"""Functions of one input with a pole or an edge in their domain: that input decides whether they are finite."""
 _VARIANCE = {"std", "var", "std_mean", "var_mean"}
 _NORM = {"norm", "linalg_vector_norm", "linalg_norm", "frobenius_norm", "dist", "cdist", "pairwise_distance"}
 _REDUCTION = {"sum", "mean", "amax", "max", "amin", "min", "count_nonzero", "nansum", "logsumexp", "cumsum"}

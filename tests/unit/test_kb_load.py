@@ -206,3 +206,7 @@ def test_every_op_the_watch_reads_as_a_division_or_a_statistic_has_its_family(kb
         assert family_of.get(op) == "normalization", op
     for op in watch._NORM:
         assert family_of.get(op) == "sqrt", op
+    for op in watch._DOMAIN_FIRST:  # a function with a domain edge: every one has a family the rules read
+        assert family_of.get(op, "other") != "other", op
+    for node in watch._EDGE_OF_ONE | watch._EDGE_OF_ZERO:
+        assert family_of.get(node, "other") != "other", node
