@@ -19,6 +19,11 @@ def iter_tensors(obj: Any) -> Iterator[torch.Tensor]:
             yield from iter_tensors(value)
 
 
+def optimizer_params(optimizer: Any) -> list[torch.Tensor]:
+    """The tensors an optimizer trains, in param-group order (a tensor in two groups twice)."""
+    return [p for group in optimizer.param_groups for p in group["params"]]
+
+
 def float_tensors(obj: Any) -> list[torch.Tensor]:
     return [t for t in iter_tensors(obj) if t.is_floating_point() or t.is_complex()]
 

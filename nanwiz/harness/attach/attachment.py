@@ -36,7 +36,7 @@ from nanwiz.harness.attach.ranks import POLL_EVERY, Coordinator
 from nanwiz.harness.attach.state import RngState, TrainingState
 from nanwiz.harness.attach.tape import Ref, Source, Tape, caller
 from nanwiz.harness.run import StepRecord
-from nanwiz.harness.tensors import float_tensors, peak
+from nanwiz.harness.tensors import float_tensors, optimizer_params, peak
 
 
 class NanwizStop(BaseException):
@@ -504,7 +504,7 @@ class Attachment:
         """zero_grad() was called on an optimizer or a module: its parameters' gradients are cleared."""
         if not self._grad_marks:
             return
-        params = [p for g in owner.param_groups for p in g["params"]] if hasattr(owner, "param_groups") else \
+        params = optimizer_params(owner) if hasattr(owner, "param_groups") else \
             list(owner.parameters()) if isinstance(owner, nn.Module) else []
         ids = {id(p) for p in params}
         for key, mark in self._grad_marks.items():
@@ -615,7 +615,7 @@ class Attachment:
             self._fail("grad", optimizer)
 
     def _params(self, optimizer: Any) -> list[torch.Tensor]:
-        return [p for g in optimizer.param_groups for p in g["params"]]
+        return optimizer_params(optimizer)
 
     def _check_gradients(self, optimizer: Any) -> None:
         grads = [p.grad for p in self._params(optimizer) if p.grad is not None]

@@ -15,6 +15,7 @@ from typing import Any
 
 import torch
 
+from nanwiz.harness.tensors import optimizer_params
 from nanwiz.variation import Variation
 
 
@@ -58,11 +59,11 @@ class Controls:
                 if isinstance(group.get("lr"), (int, float, torch.Tensor)):
                     group["lr"] = group["lr"] * v.lr_scale
         if v.grad_clip is not None:
-            params = [p for g in optimizer.param_groups for p in g["params"] if p.grad is not None]
+            params = [p for p in optimizer_params(optimizer) if p.grad is not None]
             if params:
                 torch.nn.utils.clip_grad_norm_(params, v.grad_clip)
         if v.freeze_weights:
-            self._saved_params[key] = [p.detach().clone() for g in optimizer.param_groups for p in g["params"]]
+            self._saved_params[key] = [p.detach().clone() for p in optimizer_params(optimizer)]
 
     def after_step(self, optimizer: Any) -> None:
         key = id(optimizer)
@@ -73,7 +74,7 @@ class Controls:
         params = self._saved_params.pop(key, None)
         if params is not None:
             with torch.no_grad():
-                for p, value in zip((p for g in optimizer.param_groups for p in g["params"]), params):
+                for p, value in zip(optimizer_params(optimizer), params):
                     p.copy_(value)
 
     # ------------------------------------------------------------ autocast

@@ -19,6 +19,7 @@ from torch.utils import _pytree as pytree
 from nanwiz.harness.attach.attachment import Attachment, Failure, _unwrap
 from nanwiz.harness.attach.tape import Entry, Ref, Replay, Source
 from nanwiz.harness.step import fill
+from nanwiz.harness.tensors import optimizer_params
 from nanwiz.harness.watch import Frame, UserCode
 
 
@@ -38,11 +39,10 @@ class TapeStep:
         seen: set[int] = set()
         self.params: list[torch.Tensor] = []
         for optimizer in self.optimizers:
-            for group in optimizer.param_groups:
-                for p in group["params"]:
-                    if id(p) not in seen and p.requires_grad:
-                        seen.add(id(p))
-                        self.params.append(p)
+            for p in optimizer_params(optimizer):
+                if id(p) not in seen and p.requires_grad:
+                    seen.add(id(p))
+                    self.params.append(p)
         enabled = [s for s in attachment.scalers if s.is_enabled()]
         self.scaler = enabled[0] if enabled else None
         clips = [c["max_norm"] for c in self.segment.clip_calls if c["max_norm"] != float("inf")]
@@ -319,7 +319,7 @@ class TapeStep:
             for name, p in model.named_parameters():
                 names.setdefault(id(p), prefix + name)
         for k, optimizer in enumerate(self.optimizers):  # bare tensors an optimizer trains
-            for j, p in enumerate(q for group in optimizer.param_groups for q in group["params"]):
+            for j, p in enumerate(optimizer_params(optimizer)):
                 names.setdefault(id(p), f"{type(optimizer).__name__}{'' if len(self.optimizers) == 1 else k} "
                                         f"param {j} {list(p.shape)}")
         return names

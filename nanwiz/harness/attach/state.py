@@ -13,6 +13,8 @@ from typing import Any
 
 import torch
 
+from nanwiz.harness.tensors import optimizer_params
+
 try:
     import numpy as np
 except ImportError:  # pragma: no cover
@@ -63,11 +65,10 @@ class TrainingState:
                                            if isinstance(v, torch.Tensor)}))
             held.update(id(p) for p in module.parameters())
         for optimizer in optimizers:
-            for group in optimizer.param_groups:
-                for p in group["params"]:
-                    if id(p) not in held:
-                        held.add(id(p))
-                        state.tensors.append((p, p.detach().clone()))
+            for p in optimizer_params(optimizer):
+                if id(p) not in held:
+                    held.add(id(p))
+                    state.tensors.append((p, p.detach().clone()))
             if with_optimizers:
                 state.optimizers.append((optimizer, copy.deepcopy(optimizer.state_dict())))
         for scaler in scalers:
