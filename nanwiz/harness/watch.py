@@ -21,6 +21,7 @@ import linecache
 import math
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -399,31 +400,38 @@ class OpWatcher(TorchFunctionMode):
             return None
         return max(inputs, key=lambda t: t.numel())
 
-    def origin(self, t: Any, depth: int = 4) -> str:
-        if not isinstance(t, torch.Tensor):
-            return "other"
+    def _made_from(self, t: Any, depth: int) -> Iterator[torch.Tensor]:
+        """t, then the tensors the ops that made it were given, breadth first, up to depth ops back."""
         frontier = [t]
         for _ in range(depth + 1):
             nxt = []
             for x in frontier:
-                if id(x) in self._param_ids:
-                    return "parameter"
-                if id(x) in self._batch_ids:
-                    return "data"
-                entry = self.provenance.get(x)
-                if entry is None:
+                if not isinstance(x, torch.Tensor):
                     continue
-                op, parents = entry
-                if op in _VARIANCE:
-                    return "variance"
-                if op in _NORM:
-                    return "norm"
-                if op in _REDUCTION:
-                    return self._reduced(parents)
-                nxt.extend(parents)
+                yield x
+                entry = self.provenance.get(x)
+                if entry is not None:
+                    nxt.extend(entry[1])
             frontier = nxt
             if not frontier:
                 break
+
+    def origin(self, t: Any, depth: int = 4) -> str:
+        for x in self._made_from(t, depth):
+            if id(x) in self._param_ids:
+                return "parameter"
+            if id(x) in self._batch_ids:
+                return "data"
+            entry = self.provenance.get(x)
+            if entry is None:
+                continue
+            op, parents = entry
+            if op in _VARIANCE:
+                return "variance"
+            if op in _NORM:
+                return "norm"
+            if op in _REDUCTION:
+                return self._reduced(parents)
         return "other"
 
     def _reduced(self, parents: list[Any]) -> str:
@@ -476,20 +484,11 @@ class OpWatcher(TorchFunctionMode):
     def _summed_over_nothing(self, t: Any, depth: int = 3) -> bool:
         """Was t (through a few ops: a cast, a view, a scale) a loss summed over targets that are
         all ignore_index, i.e. 0 because nothing was counted?"""
-        frontier = [t]
-        for _ in range(depth + 1):
-            nxt = []
-            for x in frontier:
-                if not isinstance(x, torch.Tensor):
-                    continue
-                summed = self.summed_losses.get(x)
-                if summed is not None:
-                    target, ignore = summed
-                    return bool(target.numel()) and bool((target == ignore).all())
-                entry = self.provenance.get(x)
-                if entry is not None:
-                    nxt.extend(entry[1])
-            frontier = nxt
+        for x in self._made_from(t, depth):
+            summed = self.summed_losses.get(x)
+            if summed is not None:
+                target, ignore = summed
+                return bool(target.numel()) and bool((target == ignore).all())
         return False
 
 
