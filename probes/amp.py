@@ -79,7 +79,7 @@ def run(ctx: ProbeContext) -> None:
         ctx.progress(1.0, "done", force=True)
         return
     fp32 = ctx.training(Variation(amp="none"))
-    watch_every = max(1, fp32.steps // 50)
+    watch_every = max(1, (fp32.steps or 500) // 50)  # an attached program's length is not known
     records = fp32.run(stats_every=watch_every, watch=RangeWatcher, progress=ctx.stage(0, 3, "fp32"))
     failure = first_failure(records)
     ctx.fact("amp.fp32_clean", failure is None)
@@ -91,8 +91,10 @@ def run(ctx: ProbeContext) -> None:
         ctx.fact("amp.fp32_underflows_fp16", min_small < FP16_SMALLEST)
         ctx.detail("fp32_range", {"max_abs": max_abs, "min_nonzero_into_log_or_div": min_small})
     ctx.detail("fp32", {"steps_run": len(records), "failure": failure.to_dict() if failure else None})
-    half_params = any(p.dtype == torch.float16 for p in fp32.model.parameters())
-    if ctx.target().settings.amp is None and not half_params:
+    models = captured.models if captured is not None else [fp32.model]
+    half_params = any(p.dtype == torch.float16 for m in models for p in m.parameters())
+    amp = captured.config()["amp"] if captured is not None else ctx.target().settings.amp or "none"
+    if amp == "none" and not half_params:
         # The training is fp32: fp16 causes do not apply, and on a CPU half-precision runs take
         # 25-60x longer. The range check above still says whether fp16 would hold the values.
         ctx.detail("half_precision_runs", "skipped: the training runs in fp32")

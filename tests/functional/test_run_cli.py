@@ -410,3 +410,42 @@ def test_an_lbfgs_closure_on_a_bare_tensor_is_caught_at_the_call_that_made_the_n
     assert first["step"] == 0 and first["op"] == "AcosBackward0" and first["source"]["line"] == 16, first
     assert first["params_nonfinite_grad"] == ["LBFGS param 0 [3]"]
     assert d["top_cause"] == "num.domain_edge_grad", [c["id"] for c in d["causes"][:3]]
+
+
+def test_an_update_that_breaks_the_weights_is_replayed_and_re_runs_survive_a_parallel_parent(
+        tmp_path, capsys, monkeypatch):
+    """A half-precision model trained with Adam's default eps (1e-8 is 0 in fp16): the loss and the
+    gradients of step 0 are finite, the update makes the weights NaN. The state before an
+    optimizer's first update is kept, so that update is replayed (it was "not captured"). The data
+    is built with ops large enough to run in OpenMP's thread team: a re-run forked from the probe
+    process (lr 0 here) then waited forever on that team unless it runs single-threaded."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, """
+        import torch
+        import torch.nn.functional as F
+
+        torch.manual_seed(0)
+        table = torch.randn(200_000, 16)
+        table = (table - table.mean(0)) / table.std(0)
+        x, y = table[:512, :12].clone(), (table[:512, 12] > 0).long()
+        model = torch.nn.Sequential(torch.nn.Linear(12, 32), torch.nn.ReLU(), torch.nn.Linear(32, 2)).half()
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        for step in range(20):
+            xb, yb = x[step * 16:(step + 1) * 16].half(), y[step * 16:(step + 1) * 16]
+            opt.zero_grad()
+            loss = F.cross_entropy(model(xb).float(), yb)
+            loss.backward()
+            opt.step()
+            print(step, loss.item())
+    """)
+    out_json = tmp_path / "d.json"
+    code = main(["run", "--quiet", "--no-verify", "--reruns", "1", "--timeout", "120", "--json", str(out_json),
+                 "train.py"])
+    _out, err = capsys.readouterr()
+    assert code == 0, err
+    d = json.loads(out_json.read_text())
+    first = d["first_nonfinite"]
+    assert first["step"] == 0 and first["phase"] == "optimizer", first
+    assert d["top_cause"] == "optim.eps_too_small", [c["id"] for c in d["causes"][:3]]
+    lr_zero = next(p for p in d["probes"] if p["id"] == "lr_zero")
+    assert lr_zero["status"] == "done" and lr_zero["facts"] == {"lr_zero.nonfinite": False}, lr_zero

@@ -143,8 +143,8 @@ class Attachment:
         self.failed_at: float | None = None
         self.read_where: dict[str, Any] | None = None
         """Where the program read its own non-finite training value (the line of its check or log)."""
-        self.frameworks = Seen()
         """Wall-clock time of the first failure (to measure what the diagnosis costs after it)."""
+        self.frameworks = Seen()
         self.step_time: float | None = None
         self._round: set[int] = set()
         self._round_started = False
@@ -153,6 +153,10 @@ class Attachment:
         self._guard: TrainingState | None = None
         self._step_state: TrainingState | None = None
         self._closure_state: TrainingState | None = None
+        self._updated: set[int] = set()
+        """Optimizers that have taken a step."""
+        self._first_update_state: TrainingState | None = None
+        """The whole state before an optimizer's first update (kept only for that step)."""
         self._grad_marks: dict[int, tuple[torch.Tensor, torch.Tensor | None]] = {}
         self._steps_after_failure = 0
         self._handles: list[Any] = []
@@ -573,6 +577,14 @@ class Attachment:
             self._step_state = None
             self._closure_state = None
             self._check_gradients(optimizer)
+        self._first_update_state = None
+        if id(optimizer) not in self._updated and self.segment.failure is None:
+            # before its first update an optimizer holds no state, so the whole state is cheap to keep: an
+            # update that breaks the weights from finite gradients (Adam's eps rounding to 0 in fp16) is
+            # then replayed from it (later updates are not: a copy per step costs too much)
+            self._first_update_state = self._step_state or TrainingState.capture(
+                self.models, self.optimizers, self.scalers, self.schedulers, rng=self.segment.rng)
+        self._updated.add(id(optimizer))
         self.controls.before_step(optimizer)
         return modified
 
@@ -641,6 +653,7 @@ class Attachment:
         if threading.get_ident() != self.thread:
             return
         self.controls.after_step(optimizer)
+        before, self._first_update_state = self._first_update_state, None
         if getattr(self, "_step_state", None) is not None:
             self._check_carried_grads(optimizer)
             self._check_gradients(optimizer)
@@ -655,7 +668,7 @@ class Attachment:
             norm = _global_norm([p.detach() for p in params])
             weight = float(norm)
             if not math.isfinite(weight) and self.segment.failure is None:
-                self._fail("param", optimizer)
+                self._fail("param", optimizer, state=before)
         if self.segment.failure in ("loss", "grad") and self._guard is not None:
             self._guard.restore(rng=False)  # undo the failing update: the run goes on from the state before it
         self._mark_grads(optimizer)
@@ -789,6 +802,8 @@ class Attachment:
         if kind == "eval":
             replay_state = TrainingState.capture(self.models, self.optimizers, self.scalers, self.schedulers,
                                                  rng=RngState.capture())
+        if kind == "param":
+            replay_state = state  # None after an optimizer's first update: nothing to replay from
         if kind in ("loss", "grad"):
             replay_state = state or getattr(self, "_closure_state", None) or TrainingState.capture(
                 self.models, self.optimizers, self.scalers, self.schedulers, rng=self.segment.rng)

@@ -16,6 +16,8 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+import torch
+
 from nanwiz.errors import ScriptError
 from nanwiz.harness.attach.attachment import Attachment, NanwizStop
 from nanwiz.harness.attach.controls import Controls
@@ -234,6 +236,10 @@ def _run_forked(run: AttachedRun, **kwargs: Any) -> dict[str, Any]:
     if pid == 0:  # the child: run the program, send the records, never return
         code = 0
         try:
+            # OpenMP (libgomp) cannot run a parallel region in a process forked after its parent ran
+            # one: every large op of the re-run (a clone of a 1M-element tensor) would wait forever on
+            # the parent's thread team, which the child does not have. One thread keeps every op serial.
+            torch.set_num_threads(1)
             os.close(read_fd)
             global _RAN_HERE
             _RAN_HERE = False
