@@ -79,10 +79,22 @@ def run_local(ctx: ProbeContext, program) -> None:
     ctx.fact("bn.present", bool(layers))
     if not layers:
         return
-    ctx.fact("bn.train_nonfinite", program.failure != "eval")
     if program.failure != "eval":
-        ctx.detail("note", "training itself fails; eval mode not checked")
+        # a training step may run its BatchNorms in eval mode (frozen while fine-tuning): if the step
+        # fails as it ran and is finite with every layer on batch statistics, the running ones are to blame
+        ok_as_run, _ = _replay_output(program, train=None)
+        ok_train, _ = _replay_output(program, train=True) if not ok_as_run else (False, None)
+        program.restore()
+        ctx.fact("bn.train_nonfinite", not ok_train)
+        if ok_train:
+            ctx.fact("bn.eval_nonfinite", True)
+            ctx.fact("bn.eval_batch_stats_clean", True)
+            _running_stats(ctx, layers)
+            ctx.detail("note", "the failing step ran BatchNorm in eval mode; with batch statistics it is finite")
+        else:
+            ctx.detail("note", "training itself fails; eval mode not checked")
         return
+    ctx.fact("bn.train_nonfinite", False)  # the training steps were finite; an evaluation failed
     program.restore()
     _running_stats(ctx, layers)
     ctx.fact("bn.eval_nonfinite", True)

@@ -449,3 +449,42 @@ def test_an_update_that_breaks_the_weights_is_replayed_and_re_runs_survive_a_par
     assert d["top_cause"] == "optim.eps_too_small", [c["id"] for c in d["causes"][:3]]
     lr_zero = next(p for p in d["probes"] if p["id"] == "lr_zero")
     assert lr_zero["status"] == "done" and lr_zero["facts"] == {"lr_zero.nonfinite": False}, lr_zero
+
+
+def test_a_step_with_batchnorm_frozen_in_eval_mode_is_replayed_in_that_mode(tmp_path, capsys, monkeypatch):
+    """Fine-tuning with model.train() and then every BatchNorm .eval() (frozen statistics), whose
+    running_var was loaded from the wrong buffer (negative entries): the step's forward is NaN only
+    because those layers use their running statistics. The replay keeps each submodule's mode (it
+    put the whole model in train mode and found the forward finite), and the same step on batch
+    statistics being finite is the running statistics' evidence."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, """
+        import torch
+        import torch.nn.functional as F
+        from torch import nn
+
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(),
+                              nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 4))
+        pretrained = {k: v.clone() for k, v in model.state_dict().items()}
+        pretrained["1.running_mean"] = torch.randn(8)
+        pretrained["1.running_var"] = pretrained["1.running_mean"]
+        model.load_state_dict(pretrained)
+        x, y = torch.randn(64, 3, 16, 16), torch.randint(0, 4, (64,))
+        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        for step in range(8):
+            model.train()
+            for m in model.modules():
+                if isinstance(m, nn.BatchNorm2d):
+                    m.eval()
+            xb, yb = x[step * 8:(step + 1) * 8], y[step * 8:(step + 1) * 8]
+            loss = F.cross_entropy(model(xb), yb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            print(step, loss.item())
+    """)
+    d = diagnosed(capsys, tmp_path)
+    first = d["first_nonfinite"]
+    assert first["step"] == 0 and first["phase"] == "forward" and first["source"]["line"] == 21, first
+    assert d["top_cause"] == "arch.bn_running_stats", [c["id"] for c in d["causes"][:3]]

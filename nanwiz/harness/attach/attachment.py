@@ -415,6 +415,9 @@ class Attachment:
                                  error=error if isinstance(error, Exception) else None)
         if entry is not None:
             entry.training = module.training
+            flags = tuple(m.training for m in _unwrap(module).modules())
+            if any(flag != module.training for flag in flags):  # model.train() then its BatchNorms .eval()
+                entry.submodes = flags
         if evaluated_nonfinite and entry is not None:
             self._fail("eval", entry=entry.index)
         self.resume()

@@ -127,6 +127,9 @@ class Entry:
     """Rows taken from a larger tensor along dim 0 (a batch sliced by hand): (that tensor, which rows)."""
     training: bool | None = None
     """For a root module call: whether the module was in train mode (replayed in the same mode)."""
+    submodes: tuple[bool, ...] | None = None
+    """For a root module call whose submodules were not all in its mode (BatchNorms frozen in eval
+    inside a model in train mode): each one's mode, in `modules()` order."""
     nonfinite_inputs: bool = False
     """An op that raised: whether NaN/Inf was in what it was given (binary_cross_entropy's range
     check, multinomial on NaN probabilities), i.e. the crash is how the program met a NaN."""
@@ -473,13 +476,16 @@ class Replay:
                     module = self.unwrap(entry.target)
                     mode = self.mode if self.mode is not None else entry.training
                     modes = [(m, m.training) for m in module.modules()] if mode is not None else []
-                    if mode is not None:
+                    if self.mode is None and entry.submodes is not None and len(entry.submodes) == len(modes):
+                        for (m, _was), flag in zip(modes, entry.submodes):
+                            m.training = flag
+                    elif mode is not None:
                         module.train(mode)
                     try:
                         out = module(*args, **kwargs)
                     finally:
-                        for m, mode in modes:
-                            m.train(mode)
+                        for m, was in modes:
+                            m.training = was
                 else:
                     out = entry.target(*args, **kwargs)
             finally:
