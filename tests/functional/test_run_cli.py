@@ -488,3 +488,39 @@ def test_a_step_with_batchnorm_frozen_in_eval_mode_is_replayed_in_that_mode(tmp_
     first = d["first_nonfinite"]
     assert first["step"] == 0 and first["phase"] == "forward" and first["source"]["line"] == 21, first
     assert d["top_cause"] == "arch.bn_running_stats", [c["id"] for c in d["causes"][:3]]
+
+
+def test_a_validation_loss_that_reads_inf_is_the_evaluation_s_failure(tmp_path, capsys, monkeypatch):
+    """Training stays finite; the validation loss, computed under no_grad from a model in eval mode,
+    is inf (the model's output is finite, exp() in the loss overflows) and the program prints it.
+    Reading it is the evaluation's failure, and the BatchNorm whose running variance of a column
+    that is constant in training amplifies the validation rows is found."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, """
+        import torch
+        import torch.nn.functional as F
+        from torch import nn
+
+        torch.manual_seed(0)
+        x_train = torch.randn(256, 4)
+        x_train[:, 3] = 0.0
+        y_train = torch.poisson(torch.full((256,), 3.0))
+        x_val = torch.randn(64, 4)
+        x_val[:, 3] = 40.0
+        y_val = torch.poisson(torch.full((64,), 3.0))
+        model = nn.Sequential(nn.BatchNorm1d(4, momentum=1.0), nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 1))
+        opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+        for epoch in range(3):
+            model.train()
+            for i in range(0, 256, 32):
+                loss = F.poisson_nll_loss(model(x_train[i:i + 32]).squeeze(-1), y_train[i:i + 32])
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+            model.eval()
+            with torch.no_grad():
+                val = F.poisson_nll_loss(model(x_val).squeeze(-1), y_val).item()
+            print(epoch, loss.item(), val)
+    """)
+    d = diagnosed(capsys, tmp_path)
+    assert d["top_cause"] == "arch.bn_running_stats", [c["id"] for c in d["causes"][:3]]

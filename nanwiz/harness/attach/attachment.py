@@ -473,8 +473,11 @@ class Attachment:
         not finite never hands it to backward: that read is where the watch learns of the failure."""
         # a scalar of the training graph (a loss, a term of it); a check of a whole tensor (a mask of
         # infinite attention scores, per-sample losses the program filters) is the program's business
-        if self.failure is not None or threading.get_ident() != self.thread or tensor.grad_fn is None \
+        if self.failure is not None or threading.get_ident() != self.thread \
                 or not tensor.is_floating_point() or tensor.numel() != 1:
+            return
+        if tensor.grad_fn is None:
+            self._on_evaluation_read(name, tensor, out)
             return
         if name in ("item", "__float__"):
             value = out if isinstance(out, float) else None
@@ -499,6 +502,22 @@ class Attachment:
             # the program may skip the step or stop on its own: stop it here, with the failing step captured
             # (ranks of a job stop together at the step their coordinator agreed instead)
             self.stop_requested = "failure"
+
+    def _on_evaluation_read(self, name: str, tensor: torch.Tensor, out: Any) -> None:
+        """A scalar outside autograd the program read (a validation loss under no_grad): non-finite and
+        computed from a model call in eval mode, it is the evaluation's failure (training stayed finite,
+        and the model's own output may be finite: exp() in the loss overflows)."""
+        made = self.tape.producer.get(tensor)
+        if made is None or not self.started:
+            return
+        value = out if name in ("item", "__float__") and isinstance(out, float) else float(tensor.detach())
+        if math.isfinite(value):
+            return
+        if not any(e.kind == "call" and e.training is False for e in self.tape.ancestors([made.entry])):
+            return
+        self._fail("eval", entry=made.entry)
+        where = caller(5)
+        self.read_where = where.to_dict() if where is not None else None
 
     def _read_loss(self, call: BackwardCall, value: float) -> None:
         call.value = value
