@@ -524,3 +524,51 @@ def test_a_validation_loss_that_reads_inf_is_the_evaluation_s_failure(tmp_path, 
     """)
     d = diagnosed(capsys, tmp_path)
     assert d["top_cause"] == "arch.bn_running_stats", [c["id"] for c in d["causes"][:3]]
+
+
+def test_a_bare_parameter_first_seen_at_the_step_after_a_failing_micro_batch_is_restored(
+        tmp_path, capsys, monkeypatch):
+    """Gradient accumulation over a CRF whose transitions are trained beside its modules (the model's
+    methods are called, never the model): the failing micro-batch is captured before the optimizer is
+    first seen, so its state lacked the transitions, the update turned them NaN and the replay saw a
+    NaN loss made by no op. The optimizer's parameters are now added to that state at its first step."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, """
+        import torch
+        from torch import nn
+
+        def log_sum_exp(scores):
+            return torch.log(torch.exp(scores).sum(dim=0))
+
+        class CRF(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emit = nn.Linear(4, 3)
+                self.transitions = nn.Parameter(torch.randn(3, 3))
+
+            def partition(self, feats):
+                alpha = feats[0]
+                for t in range(1, len(feats)):
+                    alpha = log_sum_exp(alpha.unsqueeze(1) + self.transitions) + feats[t]
+                return log_sum_exp(alpha)
+
+            def nll(self, x):
+                feats = self.emit(x) * 20
+                return self.partition(feats) - feats[:, 0].sum()
+
+        torch.manual_seed(0)
+        model = CRF()
+        opt = torch.optim.SGD(model.parameters(), lr=0.01)
+        data = [torch.randn(n, 4) for n in (5, 6, 120, 7)]
+        for epoch in range(2):
+            opt.zero_grad()
+            for x in data:
+                loss = model.nll(x)
+                (loss / 4).backward()
+                print(loss.item())
+            opt.step()
+    """)
+    d = diagnosed(capsys, tmp_path)
+    first = d["first_nonfinite"]
+    assert first["step"] == 0 and first["op"] == "exp" and first["kind"] == "posinf", first
+    assert d["top_cause"] == "num.exp_overflow", [c["id"] for c in d["causes"][:3]]

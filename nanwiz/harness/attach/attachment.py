@@ -576,6 +576,9 @@ class Attachment:
         self._check_stop()
         self.suspend()
         self._register_optimizer(optimizer)
+        for state in (self.failure.state if self.failure is not None else None, self._guard):
+            if state is not None:  # the update has not run yet: these are the values the failing step saw
+                state.add_missing(optimizer)
         through_scaler = False
         for frame in self._in_scaler_step:
             if frame["optimizer"] is optimizer:

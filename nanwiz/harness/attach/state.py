@@ -99,6 +99,17 @@ class TrainingState:
         if rng and self.rng is not None:
             self.rng.restore()
 
+    def add_missing(self, optimizer: Any) -> None:
+        """Keep the values of an optimizer's parameters this state does not hold yet: an optimizer is
+        first seen at its first step, after a failure in an accumulated micro-batch may have captured
+        the state without its bare parameters (a CRF's transitions trained beside its modules)."""
+        held = {id(p) for module, _values in self.modules for p in module.parameters()}
+        held.update(id(p) for p, _value in self.tensors)
+        for p in optimizer_params(optimizer):
+            if id(p) not in held:
+                held.add(id(p))
+                self.tensors.append((p, p.detach().clone()))
+
     def parameters_only(self) -> TrainingState:
         """The same values without optimizer state (to undo one update cheaply)."""
         return TrainingState(modules=self.modules, tensors=self.tensors)
