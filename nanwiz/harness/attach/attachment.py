@@ -587,29 +587,31 @@ class Attachment:
                 any(c.scaled for c in self.segment.backwards):
             # gradients of a scaler.scale()d loss, stepped as they are: scale times too large
             self.counts["scaled_step"] += 1
-        if self.initial is None:
-            self.initial = TrainingState.capture(self.models, self.optimizers, rng=self.segment.rng,
-                                                 with_optimizers=False)
+        first = None
+        if id(optimizer) not in self._updated and self.segment.failure is None:
+            # before its first update an optimizer holds no state, so the whole state is cheap to keep: an
+            # update that breaks the weights from finite gradients (Adam's eps rounding to 0 in fp16) is
+            # then replayed from it (later updates are not: a copy per step costs too much)
+            first = TrainingState.capture(self.models, self.optimizers, self.scalers, self.schedulers,
+                                          rng=self.segment.rng)
+        self._updated.add(id(optimizer))
+        if self.initial is None:  # the same weights: one copy serves both
+            self.initial = TrainingState(modules=first.modules, tensors=first.tensors, rng=first.rng) \
+                if first is not None else TrainingState.capture(self.models, self.optimizers, rng=self.segment.rng,
+                                                                 with_optimizers=False)
         modified = self._wrap_closure(args, kwargs)
         if modified is None:  # with a closure the loop clears the gradients inside it: checked after the step
             self._check_carried_grads(optimizer)
         if modified is not None:
             # forward and backward run inside step(closure): gradients are checked after it, and a
             # failing update is undone back to the state kept here
-            self._step_state = TrainingState.capture(self.models, self.optimizers, self.scalers,
-                                                     self.schedulers, rng=self.segment.rng)
+            self._step_state = first or TrainingState.capture(self.models, self.optimizers, self.scalers,
+                                                              self.schedulers, rng=self.segment.rng)
         else:
             self._step_state = None
             self._closure_state = None
             self._check_gradients(optimizer)
-        self._first_update_state = None
-        if id(optimizer) not in self._updated and self.segment.failure is None:
-            # before its first update an optimizer holds no state, so the whole state is cheap to keep: an
-            # update that breaks the weights from finite gradients (Adam's eps rounding to 0 in fp16) is
-            # then replayed from it (later updates are not: a copy per step costs too much)
-            self._first_update_state = self._step_state or TrainingState.capture(
-                self.models, self.optimizers, self.scalers, self.schedulers, rng=self.segment.rng)
-        self._updated.add(id(optimizer))
+        self._first_update_state = first if self.segment.failure is None else None
         self.controls.before_step(optimizer)
         return modified
 

@@ -59,16 +59,11 @@ class TrainingState:
     def capture(cls, modules: list[torch.nn.Module], optimizers: list[Any], scalers: list[Any] = (),
                 schedulers: list[Any] = (), rng: RngState | None = None, with_optimizers: bool = True) -> TrainingState:
         state = cls(rng=rng)
-        held: set[int] = set()
         for module in modules:
             state.modules.append((module, {k: v.detach().clone() for k, v in module.state_dict(keep_vars=True).items()
                                            if isinstance(v, torch.Tensor)}))
-            held.update(id(p) for p in module.parameters())
         for optimizer in optimizers:
-            for p in optimizer_params(optimizer):
-                if id(p) not in held:
-                    held.add(id(p))
-                    state.tensors.append((p, p.detach().clone()))
+            state.add_missing(optimizer)
             if with_optimizers:
                 state.optimizers.append((optimizer, copy.deepcopy(optimizer.state_dict())))
         for scaler in scalers:
@@ -100,16 +95,12 @@ class TrainingState:
             self.rng.restore()
 
     def add_missing(self, optimizer: Any) -> None:
-        """Keep the values of an optimizer's parameters this state does not hold yet: an optimizer is
-        first seen at its first step, after a failure in an accumulated micro-batch may have captured
-        the state without its bare parameters (a CRF's transitions trained beside its modules)."""
+        """Keep the values of an optimizer's parameters that no held module holds (bare tensors). Also
+        called on a state captured before the optimizer was first seen (at its first step, after a
+        failure in an accumulated micro-batch: a CRF's transitions trained beside its modules)."""
         held = {id(p) for module, _values in self.modules for p in module.parameters()}
         held.update(id(p) for p, _value in self.tensors)
         for p in optimizer_params(optimizer):
             if id(p) not in held:
                 held.add(id(p))
                 self.tensors.append((p, p.detach().clone()))
-
-    def parameters_only(self) -> TrainingState:
-        """The same values without optimizer state (to undo one update cheaply)."""
-        return TrainingState(modules=self.modules, tensors=self.tensors)
