@@ -572,3 +572,83 @@ def test_a_bare_parameter_first_seen_at_the_step_after_a_failing_micro_batch_is_
     first = d["first_nonfinite"]
     assert first["step"] == 0 and first["op"] == "exp" and first["kind"] == "posinf", first
     assert d["top_cause"] == "num.exp_overflow", [c["id"] for c in d["causes"][:3]]
+
+
+def test_a_validation_metric_that_divides_by_zero_targets_is_diagnosed_not_called_healthy(
+        tmp_path, capsys, monkeypatch):
+    """Training stays finite; the validation MAPE divides by targets that are 0 and prints inf every
+    epoch. The evaluation's failure is the run's failure (it was seen, but no training step recorded
+    it, so the run was called healthy), replayed to the division and its line."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, """
+        import torch
+        import torch.nn as nn
+
+        torch.manual_seed(1)
+        X = torch.rand(600, 8) * 3
+        y = (X[:, :1] * 2 - 1.0).clamp(min=0)
+        model = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Linear(32, 1))
+        opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+        for epoch in range(4):
+            model.train()
+            for i in range(0, 500, 50):
+                loss = nn.functional.l1_loss(model(X[i:i + 50]), y[i:i + 50])
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+            model.eval()
+            with torch.no_grad():
+                p = model(X[500:])
+                mape = ((p - y[500:]).abs() / y[500:]).mean()
+            print(epoch, loss.item(), mape.item())
+    """)
+    d = diagnosed(capsys, tmp_path)
+    assert d["status"] == "diagnosed" and d["top_cause"] == "num.div_zero", [c["id"] for c in d["causes"][:3]]
+    first = d["first_nonfinite"]
+    assert first["failure"] == "eval" and first["op"] == "div" and first["source"]["line"] == 20
+
+
+def test_a_nan_made_by_a_custom_autograd_function_s_backward_is_replayed_through_it(
+        tmp_path, capsys, monkeypatch):
+    """A torch.autograd.Function of the program's own, with a hand-written backward that divides by
+    its output (0 where its input is 0): the tape saw only the ops of its forward (run without
+    autograd), so the replay lost the gradient through it and the NaN was 'not reproduced'. The
+    Function is now one call on the tape, replayed with its own backward, and its line is named."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, """
+        import torch
+        import torch.nn as nn
+
+        class RootCompress(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                y = x.abs().sqrt()
+                ctx.save_for_backward(x, y)
+                return y
+
+            @staticmethod
+            def backward(ctx, g):
+                x, y = ctx.saved_tensors
+                return g * torch.sign(x) / (2 * y)
+
+        torch.manual_seed(0)
+        X = torch.randn(256, 16)
+        X[:, 3] = 0.0
+        y = (X[:, 0] * 2 - X[:, 1]).unsqueeze(1)
+        net = nn.Sequential(nn.Linear(16, 32), nn.Tanh())
+        head = nn.Linear(32, 1)
+        opt = torch.optim.SGD(list(net.parameters()) + list(head.parameters()), lr=0.05)
+        for i in range(0, 256, 64):
+            h = net(X[i:i + 64])
+            h = RootCompress.apply(h * X[i:i + 64, 3:4])
+            loss = ((head(h) - y[i:i + 64]) ** 2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            print(loss.item())
+    """)
+    d = diagnosed(capsys, tmp_path)
+    first = d["first_nonfinite"]
+    assert first["reproduced"] and first["op"] == "RootCompressBackward", first
+    assert first["source"]["line"] == 26
+    assert d["top_cause"] in ("num.sqrt_zero_grad", "num.domain_edge_grad"), [c["id"] for c in d["causes"][:3]]

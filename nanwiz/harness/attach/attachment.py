@@ -15,6 +15,7 @@ share a step number). A step's record is the same `StepRecord` contract mode kee
 
 from __future__ import annotations
 
+import functools
 import math
 import sys
 import threading
@@ -338,6 +339,35 @@ class Attachment:
             return wrapper
 
         self._patch(torch.optim.lr_scheduler.LRScheduler, "__init__", scheduler_init)
+        self._patch_custom_functions()
+
+    def _patch_custom_functions(self) -> None:
+        """A torch.autograd.Function of the user's own, applied in their loop, is one call on the tape.
+
+        The tape's mode sees the ops inside its forward (run with autograd off) but not `apply`
+        itself, nor its hand-written backward: a replay would re-run those ops as constants and
+        lose the gradient through the Function (a NaN its backward makes was then 'not reproduced').
+        Recorded as one entry that calls `apply` again, the replay runs the user's forward and
+        backward as the program did. Functions of installed libraries (a collective's autograd
+        wrapper) are left as they are."""
+        me = self
+        function_cls = torch.autograd.Function
+        raw = function_cls.__dict__["apply"]
+        func = raw.__func__
+
+        def apply(cls, *args, **kwargs):
+            if threading.get_ident() != me.thread or me.suspended or me.tape.blocked or not _user_defined(cls):
+                return func(cls, *args, **kwargs)
+            me.suspend()
+            try:
+                out = func(cls, *args, **kwargs)
+            finally:
+                me.resume()
+            me.tape.record("op", cls.__name__, _replayable(cls, func), args, kwargs, out)
+            return out
+
+        self._patches.append((function_cls, "apply", raw))
+        function_cls.apply = classmethod(apply)
 
     # ------------------------------------------------------------ the tape mode on and off
     def suspend(self) -> None:
@@ -840,6 +870,10 @@ class Attachment:
             self.frameworks.look()
             self.failure = Failure(kind=kind, step=self._next_step_number(optimizer), segment=self.segment,
                                    state=replay_state, optimizer=optimizer, entry=entry)
+            if kind == "eval":  # no training step will record it: the evaluation's own record says it failed
+                self.failure.record = StepRecord(step=self.failure.step, indices=_indices(self.segment),
+                                                 failed=True, failure="eval")
+                self._add_record(self.failure.record)
             if self.coordinator.active:  # every rank stops at the same step boundary
                 self._agree_stop(self.failure.step + self.continue_steps + 2)
             self.tape.pin(self.segment.index)
@@ -918,6 +952,32 @@ def _indices(segment: Segment) -> list[int]:
     if segment.used:
         return [i for rows in segment.used for i in rows.indices]
     return list(segment.indices)
+
+
+def _user_defined(cls: type) -> bool:
+    """Is this autograd Function the program's own (not torch's, nanwiz's, or an installed library's)?"""
+    code = getattr(getattr(cls, "forward", None), "__code__", None)
+    return code is not None and not code.co_filename.startswith(("<",) + _installed())
+
+
+def _replayable(cls: type, func: Callable[..., Any]) -> Callable[..., Any]:
+    """`cls.apply` for a replay, dispatched like a torch function: a replay's watcher then sees the
+    Function as one op (its output's backward node is traced to the program's line)."""
+    def call(*args, **kwargs):
+        tensors = [a for a in args if isinstance(a, torch.Tensor)]
+        if torch.overrides.has_torch_function(tensors):
+            return torch.overrides.handle_torch_function(call, tensors, *args, **kwargs)
+        return func(cls, *args, **kwargs)
+
+    call.__name__ = call.__qualname__ = cls.__name__
+    return call
+
+
+@functools.cache
+def _installed() -> tuple[str, ...]:
+    from nanwiz.harness.watch import library_dirs
+
+    return library_dirs()
 
 
 def _unwrap(module: nn.Module) -> nn.Module:
