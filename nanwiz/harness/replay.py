@@ -4,6 +4,7 @@ backward (an autograd node), or the optimizer update."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import torch
@@ -78,6 +79,17 @@ def localize(run: TrainingRun) -> dict[str, Any]:
 
 
 def localize_step(program: StepProgram, precision: str | None = None) -> dict[str, Any]:
+    """Replay one step watched (see `_localize`). A step that raised (the program's anomaly mode, a
+    clip_grad_norm_(error_if_nonfinite=True), a check of its own) and whose replay, free of those
+    checks, makes a NaN/Inf raised because of it: the failure is that value."""
+    result = _localize(program, precision)
+    if getattr(program, "failure", None) == "error" and result.get("reproduced") and "error" not in result \
+            and not result.get("raised_on_nonfinite"):
+        result["raised_on_nonfinite"] = True
+    return result
+
+
+def _localize(program: StepProgram, precision: str | None = None) -> dict[str, Any]:
     """Replay one step with every op, module and autograd node watched, and describe the failure:
     the phase (input, forward, loss, backward, optimizer), the op that *produced* the first
     non-finite value from finite inputs, its module, source line and operands."""
@@ -138,7 +150,8 @@ def localize_step(program: StepProgram, precision: str | None = None) -> dict[st
     backward = BackwardWatcher(loss, watcher, program.user)
     scaler = program.scaler
     try:
-        with backward:
+        # the program's own anomaly mode would raise at the first NaN gradient: the watcher finds it instead
+        with backward, torch.autograd.set_detect_anomaly(False):
             program.backward(loss)
     except Exception as exc:
         result.update(reproduced=True, phase="backward", op=None,
@@ -166,18 +179,15 @@ def localize_step(program: StepProgram, precision: str | None = None) -> dict[st
     optimizers = getattr(program, "optimizers", [])
     if not grad_bad:
         before = _grad_norm(params)
+        overflows = not math.isfinite(_grad_norm(params, torch.float32))
         if program.clip():
             clipped_bad = [names.get(id(p), "?") for p in params
                            if p.grad is not None and not torch.isfinite(p.grad).all()]
-            if clipped_bad:
-                # finite gradients whose float32 norm overflows: clip_grad_norm_ scales them by inf/inf
-                result.update(reproduced=True, phase="clip", op="clip_grad_norm_", kind="nan", module=None,
-                              module_type=None, operand_zero=False, operand_negative=False, from_constant=False,
-                              grad_norm_before_clip=before, params_nonfinite_grad=clipped_bad)
-                where = getattr(program, "clip_where", None)
-                if where:
-                    result["root"] = {"op": "clip_grad_norm_", "produced": "nan", "source": where}
-                return result
+            if clipped_bad:  # finite gradients whose float32 norm overflows: clip_grad_norm_ scales them by inf/inf
+                return _clipped(result, program, "nan", before, clipped_bad)
+            if overflows and getattr(program, "failure", None) == "error":
+                # the same overflow, and clip_grad_norm_(error_if_nonfinite=True) raised on it
+                return _clipped(result, program, "posinf", before, [])
     program.update()
     after_bad = [names.get(id(p), "?") for p in params if not torch.isfinite(p.detach()).all()]
     result["params_nonfinite_after_step"] = after_bad
@@ -192,7 +202,20 @@ def localize_step(program: StepProgram, precision: str | None = None) -> dict[st
     return result
 
 
-def _grad_norm(params: list[torch.Tensor]) -> float:
-    """The global gradient norm in float64 (finite even where float32 overflows)."""
-    grads = [p.grad.detach().double() for p in params if p.grad is not None]
+def _clipped(result: dict[str, Any], program: StepProgram, kind: str, before: float,
+             bad: list[str]) -> dict[str, Any]:
+    """The failure is clip_grad_norm_'s: the gradients were finite, their float32 norm was not."""
+    result.update(reproduced=True, phase="clip", op="clip_grad_norm_", kind=kind, module=None, module_type=None,
+                  operand_zero=False, operand_negative=False, from_constant=False,
+                  grad_norm_before_clip=before, params_nonfinite_grad=bad)
+    where = getattr(program, "clip_where", None)
+    if where:
+        result["root"] = {"op": "clip_grad_norm_", "produced": kind, "source": where}
+    return result
+
+
+def _grad_norm(params: list[torch.Tensor], dtype: torch.dtype = torch.float64) -> float:
+    """The global gradient norm in float64 (finite even where float32 overflows), or as
+    clip_grad_norm_ computes it (dtype float32)."""
+    grads = [p.grad.detach().to(dtype) for p in params if p.grad is not None]
     return float(torch.linalg.vector_norm(torch.stack([g.norm() for g in grads]))) if grads else 0.0

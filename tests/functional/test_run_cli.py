@@ -652,3 +652,60 @@ def test_a_nan_made_by_a_custom_autograd_function_s_backward_is_replayed_through
     assert first["reproduced"] and first["op"] == "RootCompressBackward", first
     assert first["source"]["line"] == 26
     assert d["top_cause"] in ("num.sqrt_zero_grad", "num.domain_edge_grad"), [c["id"] for c in d["causes"][:3]]
+
+
+def test_a_program_with_anomaly_mode_on_that_raises_in_its_first_backward_is_replayed(
+        tmp_path, capsys, monkeypatch):
+    """The program turned on autograd's anomaly mode, so its first backward raises ("returned nan
+    values") before any optimizer step. That raise is how it met the NaN: the step is replayed with
+    anomaly mode off (the model's parameters stand in for the optimizer's, never seen) and the
+    sqrt at 0 is found, where the error had been read as a crash of the program's own."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, """
+        import torch
+        import torch.nn as nn
+
+        torch.autograd.set_detect_anomaly(True)
+        torch.manual_seed(0)
+        X = torch.rand(256, 6)
+        X[:, 5] = 0.0
+        y = (X[:, 0] > 0.5).float()
+        model = nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Linear(16, 1))
+        opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+        for i in range(0, 256, 64):
+            p = model(X[i:i + 64]).squeeze(1)
+            loss = (p - y[i:i + 64]).pow(2).mean() + 0.1 * (X[i:i + 64, 5] * p).pow(2).sum().sqrt()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    """)
+    d = diagnosed(capsys, tmp_path)
+    first = d["first_nonfinite"]
+    assert first["reproduced"] and first["phase"] == "backward" and first["source"]["line"] == 14, first
+    assert d["top_cause"] == "num.sqrt_zero_grad", [c["id"] for c in d["causes"][:3]]
+
+
+def test_clip_grad_norm_raising_on_a_non_finite_norm_is_the_failure_not_a_crash(tmp_path, capsys, monkeypatch):
+    """clip_grad_norm_(error_if_nonfinite=True) raises once the gradients overflow: the step is
+    replayed from its loss (no op of the loop raised) and its non-finite gradients are the failure."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, """
+        import torch
+        import torch.nn as nn
+
+        torch.manual_seed(0)
+        X = torch.randn(500, 8)
+        y = X[:, :2].sum(1, keepdim=True)
+        model = nn.Sequential(nn.Linear(8, 64), nn.ReLU(), nn.Linear(64, 1))
+        opt = torch.optim.SGD(model.parameters(), lr=3.0)
+        for epoch in range(20):
+            for i in range(0, 500, 50):
+                loss = nn.functional.mse_loss(model(X[i:i + 50]), y[i:i + 50])
+                opt.zero_grad()
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 1e6, error_if_nonfinite=True)
+                opt.step()
+    """)
+    d = diagnosed(capsys, tmp_path)
+    assert d["status"] == "diagnosed" and d["first_nonfinite"]["reproduced"], d["verdict"]
+    assert d["top_cause"] == "optim.lr_too_high", [c["id"] for c in d["causes"][:3]]

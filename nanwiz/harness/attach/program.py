@@ -43,6 +43,9 @@ class TapeStep:
                 if id(p) not in seen and p.requires_grad:
                     seen.add(id(p))
                     self.params.append(p)
+        if not self.optimizers:  # it failed before any optimizer step (a crash in the first backward)
+            self.params = [p for model in self.models for p in model.parameters() if p.requires_grad
+                           and id(p) not in seen and not seen.add(id(p))]
         enabled = [s for s in attachment.scalers if s.is_enabled()]
         self.scaler = enabled[0] if enabled else None
         clips = [c["max_norm"] for c in self.segment.clip_calls if c["max_norm"] != float("inf")]
@@ -155,12 +158,21 @@ class TapeStep:
             return failing[:1] or calls[-1:]
         return list(calls)
 
+    def _raised(self) -> list[Entry]:
+        """The loop's own ops that raised in this step (a failure of kind 'error')."""
+        if self.failure != "error":
+            return []
+        # (a backward that raised is not an op that made a value: the replay watches it from the loss)
+        return [e for e in self.tape.entries if e.segment == self.segment.index and e.error and e.name != "backward"]
+
     def _targets(self) -> list[Any]:
         if self.failure == "eval" and self.failure_info.entry is not None:
             return [Ref(self.failure_info.entry, 0)]
-        if self.failure == "error":
-            raised = [e for e in self.tape.entries if e.segment == self.segment.index and e.error]
-            return [Ref(raised[-1].index, 0)] if raised else []
+        raised = self._raised()
+        if raised:
+            return [Ref(raised[-1].index, 0)]
+        # (a step that raised outside the loop's own ops, in backward under anomaly mode or in
+        # clip_grad_norm_ with error_if_nonfinite: its losses, whose backward the replay then watches)
         return [call.loss for call in self._calls()]
 
     def _substitute(self, rows: list[int] | None, samples: list[int] | None):
@@ -257,7 +269,7 @@ class TapeStep:
         finally:
             user.hint = None
             user.preparing = False
-        if self.failure == "error":
+        if self._raised():
             raise RuntimeError("the step raised when it was first run but not in the replay")
         terms: dict[str, torch.Tensor] = {}
         for i, target in enumerate(targets):
