@@ -86,6 +86,8 @@ def peak(t: torch.Tensor) -> torch.Tensor:
     t = t.detach()
     if t.numel() == 0:
         return torch.zeros((), device=t.device)
+    if t.dtype == torch.float64:  # vector_norm's dtype= only widens: a float64 model's peak is cast after
+        return torch.linalg.vector_norm(t, float("inf")).to(torch.float32)
     return torch.linalg.vector_norm(t, float("inf"), dtype=torch.float32)
 
 

@@ -241,7 +241,7 @@ def build_diagnosis(kb: KnowledgeBase, session: Session) -> dict[str, Any]:
     status = _status(kb, session, facts, top, was_reproduced)
     named = status in ("diagnosed", "benign") or status == "not_reproduced" and _own_loop(kb, top)
     found = risks(kb, session, facts, ranking.fired)
-    verdict = _verdict(status, top, facts, steps, named, len(found))
+    verdict = _verdict(status, top, facts, steps, named, len(found), _could_not_run(session))
     next_steps = None
     if named and not top.is_unknown:
         s = settle(kb, facts, top.cause_id)
@@ -304,6 +304,8 @@ def _status(kb: KnowledgeBase, session: Session, facts: dict[str, Any], top, was
     but the user reports a failure, or the cause lives in a loop of the user's own."""
     if not facts:
         return "no_evidence"
+    if _could_not_run(session) and not was_reproduced and not any(v != DONT_KNOW for v in session.answers.values()):
+        return "no_evidence"  # a static scan alone names no cause: the training never ran
     ran = session.probes.get("baseline") is not None and session.probes["baseline"].status == "done"
     if was_reproduced or not ran:
         if top.is_unknown:
@@ -344,9 +346,21 @@ def percent(p: float, digits: int = 0) -> str:
     return f"{p:.1%}" if digits or 0.995 <= p < 1 or 0 < p < 0.005 else f"{p:.0%}"
 
 
-def _verdict(status: str, top, facts: dict[str, Any], steps: int | None, named: bool, risky: int = 0) -> str:
+def _could_not_run(session: Session) -> str | None:
+    """Why the baseline could not run the user's training (its script failed before training), if so."""
+    record = session.probes.get("baseline")
+    if record is None or record.status != "script_error":
+        return None
+    lines = [line.strip() for line in (record.reason or "the script failed").splitlines() if line.strip()]
+    return lines[0] if len(lines) == 1 else f"{lines[0]} {lines[-1]}"
+
+
+def _verdict(status: str, top, facts: dict[str, Any], steps: int | None, named: bool, risky: int = 0,
+             reason: str | None = None) -> str:
     pct = percent(top.probability)
     ran = f" in {steps} steps" if steps else ""
+    if status == "no_evidence" and reason:
+        return f"nanwiz could not run your training, so it has no evidence: {reason}"
     if status == "no_evidence":
         return "No evidence yet: answer questions or run the probes on your training script."
     if status == "unknown":

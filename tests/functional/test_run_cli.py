@@ -709,3 +709,30 @@ def test_clip_grad_norm_raising_on_a_non_finite_norm_is_the_failure_not_a_crash(
     d = diagnosed(capsys, tmp_path)
     assert d["status"] == "diagnosed" and d["first_nonfinite"]["reproduced"], d["verdict"]
     assert d["top_cause"] == "optim.lr_too_high", [c["id"] for c in d["causes"][:3]]
+
+
+def test_a_float64_program_is_watched_like_any_other(tmp_path, capsys, monkeypatch):
+    """torch.set_default_dtype(torch.float64) (physics-informed and scientific code): the watch's
+    per-step peak asked vector_norm to narrow float64 to float32, which it refuses, so the program
+    'raised before training started'."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, """
+        import torch
+        from torch import nn
+
+        torch.set_default_dtype(torch.float64)
+        torch.manual_seed(0)
+        t = torch.linspace(0, 1, 64).unsqueeze(1)
+        model = nn.Sequential(nn.Linear(1, 16), nn.Tanh(), nn.Linear(16, 1))
+        opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+        for it in range(30):
+            loss = (model(t) - torch.sin(3 * t)).pow(2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        print(loss.item())
+    """)
+    code, _out, err = run(capsys, "--json", "d.json", "train.py")
+    assert code == 1, err  # ran to the end, nothing to diagnose
+    d = json.loads((tmp_path / "d.json").read_text())
+    assert d["status"] == "healthy" and d["top_cause"] is None, d["verdict"]

@@ -40,6 +40,20 @@ def test_a_healthy_run_names_no_cause(kb):
     assert "looks healthy" in d["verdict"]
 
 
+def test_a_program_that_could_not_run_names_no_cause_from_its_static_scan_alone(kb):
+    """The program raised before training (a saved session of it, reopened): the source scan's facts
+    alone once ranked a 'most likely cause' of a failure nobody saw."""
+    session = Session(script="train.py")
+    session.record(ProbeRecord(probe="source", status="done", facts={"source.exp_unguarded": True,
+                                                                     "source.div_unguarded": True}, duration=1.0))
+    session.record(ProbeRecord(probe="baseline", status="script_error", duration=1.0,
+                               reason="train.py raised RuntimeError before training started:\n\n"
+                                      "Traceback ...\nRuntimeError: dtype mismatch"))
+    d = build_diagnosis(kb, session)
+    assert d["status"] == "no_evidence" and d["top_cause"] is None, d["verdict"]
+    assert "could not run" in d["verdict"] and "RuntimeError: dtype mismatch" in d["verdict"]
+
+
 def test_a_healthy_run_lists_its_latent_risks_with_their_evidence(kb):
     d = build_diagnosis(kb, session_of(HEALTHY))
     risks = {r["rule"]: r for r in d["risks"]}
