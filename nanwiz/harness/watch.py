@@ -649,6 +649,8 @@ class BackwardWatcher:
         """ids of the products with a 0/1 mask in the graph."""
         self.flat: set[int] = set()
         """ids of the nodes whose own derivative is 0 at some of their inputs (x**2 at 0)."""
+        self.inside: dict[int, OpEvent] = {}
+        """id(custom Function node) -> the op inside its hand-written backward that made a non-finite value."""
 
     def __enter__(self) -> BackwardWatcher:
         for node in graph_nodes(self.loss.grad_fn):
@@ -661,9 +663,31 @@ class BackwardWatcher:
                 self.flat.add(id(node))
             try:
                 self.handles.append(node.register_hook(self._hook(node)))
+                if hasattr(node, "_forward_cls"):  # a custom autograd.Function: its backward is the user's code
+                    self.handles.append(node.register_prehook(self._look_inside(node)))
             except (RuntimeError, AttributeError):
                 continue
         return self
+
+    def _look_inside(self, node: Any):
+        """Before a custom Function's hand-written backward runs: run it once more under an op watcher
+        (torch function modes do not reach into the autograd engine), so that the op inside it that
+        makes a non-finite gradient (exp overflowing, a division by 0) is named, with its line."""
+        def prehook(grad_outputs):
+            if self.first is not None or any(nan_or_posinf(g) for g in grad_outputs if isinstance(g, torch.Tensor)):
+                return None
+            inner = OpWatcher(self.script, None)
+            try:
+                with torch.no_grad(), inner:
+                    node._forward_cls.backward(node, *grad_outputs)
+            except Exception:  # noqa: BLE001 - only a closer look; the node's own run decides
+                return None
+            found = inner.first_inf or inner.first_nan
+            if found is not None:
+                self.inside[id(node)] = found
+            return None
+
+        return prehook
 
     def __exit__(self, *exc: Any) -> None:
         for handle in self.handles:
@@ -688,6 +712,10 @@ class BackwardWatcher:
         return hook
 
     def _event(self, node: Any, kind: str, grads: list[torch.Tensor], incoming: list[torch.Tensor]) -> OpEvent:
+        inside = self.inside.get(id(node))
+        if inside is not None:  # the op of the user's backward that made it, and its line
+            inside.index, inside.forward_op = self.count, node.name()
+            return inside
         event = OpEvent(index=self.count, op=node.name(), kind=kind)
         consumers = self.consumers.get(id(node)) or [None]
         event.consumer = consumers[0].name() if consumers[0] is not None else None

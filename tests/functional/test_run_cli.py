@@ -736,3 +736,45 @@ def test_a_float64_program_is_watched_like_any_other(tmp_path, capsys, monkeypat
     assert code == 1, err  # ran to the end, nothing to diagnose
     d = json.loads((tmp_path / "d.json").read_text())
     assert d["status"] == "healthy" and d["top_cause"] is None, d["verdict"]
+
+
+def test_the_op_inside_a_custom_backward_that_overflows_is_named_with_its_line(tmp_path, capsys, monkeypatch):
+    """A softplus Function whose hand-written backward computes exp(x) / (1 + exp(x)): for x > 88
+    that is inf / inf. The autograd node alone says only 'SoftplusFnBackward'; its backward is run
+    once more under the op watcher, and the exp on the backward's line is the producer."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, """
+        import torch
+        import torch.nn.functional as F
+        from torch import nn
+
+        class SoftplusFn(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return F.softplus(x)
+
+            @staticmethod
+            def backward(ctx, grad_out):
+                (x,) = ctx.saved_tensors
+                sig = torch.exp(x) / (1.0 + torch.exp(x))
+                return grad_out * sig
+
+        torch.manual_seed(0)
+        X = torch.randn(256, 5)
+        y = 120 + 60 * X[:, 0].abs()
+        model = nn.Sequential(nn.Linear(5, 32), nn.ReLU(), nn.Linear(32, 1))
+        opt = torch.optim.Adam(model.parameters(), lr=0.05)
+        for epoch in range(30):
+            for i in range(0, 256, 32):
+                pred = SoftplusFn.apply(model(X[i:i + 32])).squeeze(-1)
+                loss = F.poisson_nll_loss(pred, y[i:i + 32], log_input=False)
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+            print(epoch, loss.item())
+    """)
+    d = diagnosed(capsys, tmp_path)
+    first = d["first_nonfinite"]
+    assert first["phase"] == "backward" and first["op"] == "exp" and first["source"]["line"] == 15, first
+    assert d["top_cause"] == "num.exp_overflow", [c["id"] for c in d["causes"][:3]]
