@@ -114,11 +114,13 @@ def _localize(program: StepProgram, precision: str | None = None) -> dict[str, A
         if not torch.isfinite(t).all():
             watcher.seed_taint(t, OpEvent(index=0, op="input", kind=kind_of(t) or "nan", module=None,
                                           module_type=None, frame=None))
-    for model in models:
-        for name, t in list(model.named_parameters()) + list(model.named_buffers()):
-            if t.is_floating_point() and not torch.isfinite(t).all():
-                watcher.seed_taint(t, OpEvent(index=0, op="parameter", kind=kind_of(t) or "nan", module=name,
-                                              module_type=None, frame=None))
+    held = [(name, t) for model in models for name, t in list(model.named_parameters()) + list(model.named_buffers())]
+    seen = {id(t) for _name, t in held}
+    bare = [(names.get(id(p), "tensor"), p) for p in program.params if id(p) not in seen]  # trained, no module
+    for name, t in held + bare:
+        if t.is_floating_point() and not torch.isfinite(t).all():
+            watcher.seed_taint(t, OpEvent(index=0, op="parameter", kind=kind_of(t) or "nan", module=name,
+                                          module_type=None, frame=None))
     try:
         with torch.autograd.set_detect_anomaly(True, check_nan=False), tracker, watcher:
             terms, loss = program.forward_loss(precision=precision)

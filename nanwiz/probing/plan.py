@@ -145,6 +145,14 @@ def failure_reproduced(facts: dict[str, Any]) -> bool:
                 or facts.get("bn.eval_nonfinite") or (facts.get("baseline.scaler_skips") or 0) > 0)
 
 
+def _has_optimizer(session: Session) -> bool:
+    """Did the training use a torch.optim optimizer (which re-runs can set the learning rate of)? An
+    attached program tells (a loop that updates its weights by hand has none); nanwiz's own loop has one."""
+    baseline = session.probes.get("baseline")
+    seen = baseline.details.get("program_optimizers") if baseline is not None else None
+    return seen is None or bool(seen)
+
+
 def verification_params(kb: KnowledgeBase, session: Session) -> dict[str, Any]:
     """The interventions worth re-running now, with what they need from earlier probes."""
     facts = session.facts(kb)
@@ -156,6 +164,7 @@ def verification_params(kb: KnowledgeBase, session: Session) -> dict[str, Any]:
     summary = (session.probes.get("baseline") or ProbeRecord(probe="baseline")).details.get("summary") or {}
     dominant = summary.get("fastest_term") or summary.get("dominant_term")
     available = {
+        "optimizer": _has_optimizer(session),
         "bad_samples": bool(offending) and (size is None or len(offending) <= size // 2),
         "dominant_term": bool(dominant) and (facts.get("loss.terms") or 1) >= 2,
         "optimizer_eps": facts.get("optimizer.eps") is not None,
@@ -364,7 +373,10 @@ class Diagnoser:
             budget.skipped.append("whole-program re-runs: not made for a job of several processes yet "
                                   "(the diagnosis rests on what every rank captured)")
         self.session.probes["baseline"].details["reruns"] = budget.describe()
-        if budget.allows(2, "lower learning rates (lr x0.1, x0.01)"):
+        if not _has_optimizer(self.session):
+            budget.skipped.append("lower learning rates and the fixes that set the optimizer: your program "
+                                  "updates its weights by hand (no torch.optim optimizer to set)")
+        elif budget.allows(2, "lower learning rates (lr x0.1, x0.01)"):
             self.run_one("lr_sweep", {"reference_step": budget.failure_step, "max_steps": budget.max_steps})
             budget.spend(len([k for k in self.session.probes["lr_sweep"].details if k.startswith("run_")]) or 2)
         if verify and not self.cancel.is_set():

@@ -34,7 +34,7 @@ from nanwiz.harness.attach.controls import Controls
 from nanwiz.harness.attach.data import BatchRows, DataTracker
 from nanwiz.harness.attach.frameworks import Seen
 from nanwiz.harness.attach.ranks import POLL_EVERY, Coordinator
-from nanwiz.harness.attach.state import RngState, TrainingState
+from nanwiz.harness.attach.state import HandUpdate, RngState, TrainingState
 from nanwiz.harness.attach.tape import Ref, Source, Tape, caller
 from nanwiz.harness.run import StepRecord
 from nanwiz.harness.tensors import float_tensors, optimizer_params, peak
@@ -158,6 +158,9 @@ class Attachment:
         """Optimizers that have taken a step."""
         self._first_update_state: TrainingState | None = None
         """The whole state before an optimizer's first update (kept only for that step)."""
+        self.hand: HandUpdate | None = None
+        """A loop with no optimizer (yet): the weights its backward reaches, which it may update by hand."""
+        self._hand_ptrs: tuple[int, set[int]] = (-1, set())
         self._grad_marks: dict[int, tuple[torch.Tensor, torch.Tensor | None]] = {}
         self._steps_after_failure = 0
         self._handles: list[Any] = []
@@ -167,6 +170,7 @@ class Attachment:
         self._last_step_time: float | None = None
         self.segment = Segment(index=0, rng=RngState.capture(), stats=True)
         self.tape.on_read = self._on_read
+        self.tape.on_inplace = self._on_inplace
         self.data = DataTracker(self._on_batch, self.suspend, self.resume, exclude=self.controls.exclude)
         self.coordinator = Coordinator()
         self._stop_at: int | None = None
@@ -480,6 +484,8 @@ class Attachment:
             return
         self.backward_seen += 1
         self._mark_started()
+        if self.hand is None and not self.optimizers:
+            self._find_hand_trained(loss)
         unscaled = self._scaled.get(loss) if self._scaled is not None else None
         scaled = unscaled is not None
         target = unscaled if scaled else loss
@@ -587,6 +593,69 @@ class Attachment:
                 self._grad_marks[id(optimizer)] = (p, p.grad)
                 return
 
+    # ------------------------------------------------------------ loops with no optimizer
+    def _find_hand_trained(self, loss: torch.Tensor) -> None:
+        """First backward and no optimizer seen: the leaves its gradient reaches that no module holds
+        are weights too (a makemore-style model of bare tensors); the loop may update them by hand."""
+        from nanwiz.harness.watch import graph_nodes
+
+        held = {id(p) for m in self.models for p in m.parameters()}
+        leaves = []
+        for node in graph_nodes(loss.grad_fn):
+            leaf = getattr(node, "variable", None)
+            if isinstance(leaf, torch.Tensor) and id(leaf) not in held:
+                held.add(id(leaf))
+                leaves.append(leaf)
+                self.tape.mark_parameter(leaf)
+        self.hand = HandUpdate(leaves)
+
+    def _hand_params(self) -> list[torch.Tensor]:
+        out = [p for m in self.models for p in m.parameters() if p.requires_grad]
+        return out + (self.hand.params if self.hand is not None else [])
+
+    def _on_inplace(self, target: torch.Tensor) -> bool:
+        """An in-place change the loop makes at depth 0. With no optimizer, a change to a weight after a
+        backward is the loop's own update: the step ends there, as it would at optimizer.step(). Such a
+        change is not recorded (the weight stays a live parameter of later steps, not a value the tape
+        made). True: it was a weight."""
+        if self.optimizers or self.hand is None:
+            return False
+        count = len(self.models) + len(self.hand.params)
+        if self._hand_ptrs[0] != count:
+            self._hand_ptrs = (count, {p.data_ptr() for p in self._hand_params()})
+        try:
+            if target.data_ptr() not in self._hand_ptrs[1]:
+                return False
+        except RuntimeError:
+            return False
+        if self.segment.backwards and (self.failure is None or self._steps_after_failure <= self.continue_steps):
+            self.suspend()
+            try:
+                self._hand_step()
+            finally:
+                self.resume()
+        return True
+
+    def _hand_step(self) -> None:
+        """The end of a step of a loop that updates its weights by hand (before its first change)."""
+        if self.initial is None:  # nothing has moved yet: these are the initial weights
+            self.initial = TrainingState.capture(self.models, self.trained, rng=self.segment.rng,
+                                                 with_optimizers=False)
+        self._flush_pending()
+        params = self._hand_params()
+        grads = [p.grad for p in params if p.grad is not None]
+        if grads:
+            self._grad_norm = float(_global_norm(grads))
+            if not math.isfinite(self._grad_norm) and self.segment.failure is None:
+                self._fail("grad")
+        if self.segment.failure in ("loss", "grad"):
+            # the failing update cannot be undone afterwards (it is the loop's own code): zero gradients
+            # make it a no-op, and the run goes on from the weights before it, as after optimizer.step()
+            with torch.no_grad():
+                for g in grads:
+                    g.zero_()
+        self._end_segment(None, skipped=False, weight_norm=None)
+
     # ------------------------------------------------------------ optimizer steps
     def _register_optimizer(self, optimizer: Any) -> None:
         if not any(o is optimizer for o in self.optimizers):
@@ -622,12 +691,12 @@ class Attachment:
             # before its first update an optimizer holds no state, so the whole state is cheap to keep: an
             # update that breaks the weights from finite gradients (Adam's eps rounding to 0 in fp16) is
             # then replayed from it (later updates are not: a copy per step costs too much)
-            first = TrainingState.capture(self.models, self.optimizers, self.scalers, self.schedulers,
+            first = TrainingState.capture(self.models, self.trained, self.scalers, self.schedulers,
                                           rng=self.segment.rng)
         self._updated.add(id(optimizer))
         if self.initial is None:  # the same weights: one copy serves both
             self.initial = TrainingState(modules=first.modules, tensors=first.tensors, rng=first.rng) \
-                if first is not None else TrainingState.capture(self.models, self.optimizers, rng=self.segment.rng,
+                if first is not None else TrainingState.capture(self.models, self.trained, rng=self.segment.rng,
                                                                  with_optimizers=False)
         modified = self._wrap_closure(args, kwargs)
         if modified is None:  # with a closure the loop clears the gradients inside it: checked after the step
@@ -635,7 +704,7 @@ class Attachment:
         if modified is not None:
             # forward and backward run inside step(closure): gradients are checked after it, and a
             # failing update is undone back to the state kept here
-            self._step_state = first or TrainingState.capture(self.models, self.optimizers, self.scalers,
+            self._step_state = first or TrainingState.capture(self.models, self.trained, self.scalers,
                                                               self.schedulers, rng=self.segment.rng)
         else:
             self._step_state = None
@@ -657,7 +726,7 @@ class Attachment:
             me.segment.closure = True
             # the optimizer may move the weights between its calls to the closure (LBFGS): a replay
             # of this call's forward and backward starts from the weights it is about to see
-            me._closure_state = TrainingState.capture(me.models, me.optimizers, me.scalers, me.schedulers,
+            me._closure_state = TrainingState.capture(me.models, me.trained, me.scalers, me.schedulers,
                                                       rng=RngState.capture())
             me.resume()
             try:
@@ -685,6 +754,11 @@ class Attachment:
 
     def _params(self, optimizer: Any) -> list[torch.Tensor]:
         return optimizer_params(optimizer)
+
+    @property
+    def trained(self) -> list[Any]:
+        """What updates the weights: the optimizers, or (none seen) the loop's own hand-written update."""
+        return self.optimizers if self.optimizers or self.hand is None else [self.hand]
 
     def _check_gradients(self, optimizer: Any) -> None:
         grads = [p.grad for p in self._params(optimizer) if p.grad is not None]
@@ -743,7 +817,7 @@ class Attachment:
         self._flush_pending()
         self._register_optimizer(optimizer)
         if self.initial is None:
-            self.initial = TrainingState.capture(self.models, self.optimizers, rng=self.segment.rng,
+            self.initial = TrainingState.capture(self.models, self.trained, rng=self.segment.rng,
                                                  with_optimizers=False)
         self._check_carried_grads(optimizer)
         self._mark_grads(optimizer)
@@ -857,13 +931,13 @@ class Attachment:
             self.segment.failure = kind
         replay_state = None
         if kind == "eval":
-            replay_state = TrainingState.capture(self.models, self.optimizers, self.scalers, self.schedulers,
+            replay_state = TrainingState.capture(self.models, self.trained, self.scalers, self.schedulers,
                                                  rng=RngState.capture())
         if kind == "param":
             replay_state = state  # None after an optimizer's first update: nothing to replay from
         if kind in ("loss", "grad"):
             replay_state = state or getattr(self, "_closure_state", None) or TrainingState.capture(
-                self.models, self.optimizers, self.scalers, self.schedulers, rng=self.segment.rng)
+                self.models, self.trained, self.scalers, self.schedulers, rng=self.segment.rng)
             self._guard = getattr(self, "_step_state", None) or replay_state
         if self.failure is None:
             self.failed_at = time.time()
@@ -886,11 +960,10 @@ class Attachment:
         self._stop_at = self.coordinator.publish(max(wanted, read_at + 1))
 
     def _next_step_number(self, optimizer: Any) -> int:
-        if optimizer is not None and id(optimizer) in self._round:
-            return self.step + 1
-        if optimizer is None and self._round and self.optimizers and id(self.optimizers[0]) in self._round:
-            return self.step + 1
-        return self.step
+        if optimizer is None and self.optimizers:
+            optimizer = self.optimizers[0]
+        # (a loop that updates by hand ends its steps with the key id(None))
+        return self.step + 1 if id(optimizer) in self._round else self.step
 
     def _mark_started(self) -> None:
         """Training started (a backward, a failure read or raised): when, for the run's info."""
@@ -921,7 +994,7 @@ class Attachment:
 
         self._mark_started()
         if self.initial is None:  # it failed before any update: the weights now are the initial ones
-            self.initial = TrainingState.capture(self.models, self.optimizers, rng=self.segment.rng,
+            self.initial = TrainingState.capture(self.models, self.trained, rng=self.segment.rng,
                                                  with_optimizers=False)
         message = str(exc).strip().splitlines()[0][:500] if str(exc).strip() else type(exc).__name__
         error = {"type": type(exc).__name__, "kind": error_kind(exc), "message": message, "traceback": trace}
@@ -934,7 +1007,7 @@ class Attachment:
         if self.failure is None:
             self.failed_at = time.time()
             self.segment.failure = "error"
-            state = TrainingState.capture(self.models, self.optimizers, self.scalers, self.schedulers,
+            state = TrainingState.capture(self.models, self.trained, self.scalers, self.schedulers,
                                           rng=self.segment.rng)
             self.failure = Failure(kind="error", step=record.step, segment=self.segment, state=state,
                                    record=record, error=error)

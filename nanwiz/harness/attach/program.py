@@ -43,9 +43,8 @@ class TapeStep:
                 if id(p) not in seen and p.requires_grad:
                     seen.add(id(p))
                     self.params.append(p)
-        if not self.optimizers:  # it failed before any optimizer step (a crash in the first backward)
-            self.params = [p for model in self.models for p in model.parameters() if p.requires_grad
-                           and id(p) not in seen and not seen.add(id(p))]
+        if not self.optimizers:  # no optimizer (yet): the weights updated by hand, or before a first step
+            self.params = attachment._hand_params()
         enabled = [s for s in attachment.scalers if s.is_enabled()]
         self.scaler = enabled[0] if enabled else None
         clips = [c["max_norm"] for c in self.segment.clip_calls if c["max_norm"] != float("inf")]
@@ -334,6 +333,8 @@ class TapeStep:
             for j, p in enumerate(optimizer_params(optimizer)):
                 names.setdefault(id(p), f"{type(optimizer).__name__}{'' if len(self.optimizers) == 1 else k} "
                                         f"param {j} {list(p.shape)}")
+        for j, p in enumerate(self.params):  # weights a loop with no optimizer updates by hand
+            names.setdefault(id(p), f"tensor {j} {list(p.shape)}")
         return names
 
 

@@ -104,3 +104,23 @@ class TrainingState:
             if id(p) not in held:
                 held.add(id(p))
                 self.tensors.append((p, p.detach().clone()))
+
+
+@dataclass
+class HandUpdate:
+    """The weights a loop updates by hand, with no torch.optim optimizer (`p.data -= lr * p.grad`,
+    makemore-style): shaped like an optimizer (param_groups, an empty state_dict) so that the state
+    captured before a step keeps them as it keeps an optimizer's bare parameters."""
+
+    params: list[torch.Tensor] = field(default_factory=list)
+
+    @property
+    def param_groups(self) -> list[dict[str, Any]]:
+        return [{"params": self.params}]
+
+    def state_dict(self) -> dict[str, Any]:
+        return {}
+
+    def load_state_dict(self, _state: dict[str, Any]) -> None:
+        return None
+

@@ -211,6 +211,8 @@ class TapeMode(TorchFunctionMode):
         inplace = _is_inplace(name, func)
         if inplace and args and isinstance(args[0], torch.Tensor):
             tape.before_inplace(args[0])
+            if tape.on_inplace is not None and tape.on_inplace(args[0]):
+                return func(*args, **kwargs)  # a weight the loop updates by hand: not a value of the step
         try:
             out = func(*args, **kwargs)
         except Exception as exc:
@@ -247,6 +249,9 @@ class Tape:
         self._by_storage: dict[int, list[Source]] = {}
         self.mode = TapeMode(self)
         self.on_read: Callable[[str, torch.Tensor, Any], None] | None = None
+        self.on_inplace: Callable[[torch.Tensor], bool] | None = None
+        """Told of every in-place change the loop makes (a weight it updates by hand ends a step, and
+        is not recorded when it answers True)."""
 
     # ------------------------------------------------------------ recording
     def _source(self, t: torch.Tensor) -> Source:
@@ -316,7 +321,7 @@ class Tape:
                       leaves=[self.leaf(x) for x in leaves], where=caller(3), grad=torch.is_grad_enabled(),
                       autocast=autocast_state(), segment=self.segment, inplace=inplace, outputs=len(out_leaves),
                       error=f"{type(error).__name__}: {error}" if error is not None else None)
-        if kind == "op" and name in _RANDOM and error is None:
+        if kind == "op" and error is None and (name in _RANDOM or name == "detach" and self._carried(entry)):
             entry.frozen = [t.detach().clone() for t in out_leaves]
         if kind == "op" and name in ("getitem", "index_select") and out_leaves and args:
             entry.rows = row_slice(name, args, out_leaves[0])
@@ -327,6 +332,16 @@ class Tape:
             except TypeError:
                 pass
         return entry
+
+    def _carried(self, entry: Entry) -> bool:
+        """Does this op cut the graph of a value made in an earlier step (an RNN's hidden state carried
+        over, `h.detach()`)? Its value is then kept as it was: a replay of this step starts there,
+        instead of re-running every earlier step the value came through (and losing them off the tape)."""
+        for leaf in entry.leaves:
+            made = self.entry(leaf.entry) if isinstance(leaf, Ref) else None
+            if made is not None and made.segment < self.segment:
+                return True
+        return False
 
     def pin(self, segment: int) -> None:
         """Keep this segment (and the ones it may draw on) for good: it holds a failure."""
@@ -384,6 +399,8 @@ class Tape:
             if entry is None:
                 continue
             needed.add(index)
+            if entry.frozen is not None:
+                continue  # given back as it was: what it was made from is not needed
             for leaf in entry.leaves:
                 if isinstance(leaf, Ref):
                     stack.append(leaf.entry)
