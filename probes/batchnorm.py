@@ -15,7 +15,7 @@ from torch import nn
 
 from nanwiz.harness.protocol import ProbeContext
 from nanwiz.harness.run import first_failure
-from nanwiz.harness.tensors import float_tensors
+from nanwiz.harness.tensors import float_tensors, keeps_running_stats
 
 NAME = "batchnorm"
 FACTS = ("bn.present", "bn.eval_nonfinite", "bn.train_nonfinite", "bn.running_stats_nonfinite",
@@ -23,9 +23,8 @@ FACTS = ("bn.present", "bn.eval_nonfinite", "bn.train_nonfinite", "bn.running_st
 EVAL_BATCHES = 64
 
 
-def _bn_layers(model: nn.Module) -> list[tuple[str, nn.modules.batchnorm._BatchNorm]]:
-    return [(n, m) for n, m in model.named_modules()
-            if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats]
+def _bn_layers(model: nn.Module) -> list[tuple[str, nn.Module]]:
+    return [(n, m) for n, m in model.named_modules() if keeps_running_stats(m)]
 
 
 def _forward(training, batch, train_mode: bool) -> tuple[bool, float | None]:
@@ -102,6 +101,9 @@ def run_local(ctx: ProbeContext, program) -> None:
     _ok_train, scale_train = _replay_output(program, train=True)
     if scale_eval is not None and scale_train:
         ctx.fact("bn.eval_shift", scale_eval / scale_train)
+    if not all(isinstance(m, nn.modules.batchnorm._BatchNorm) for _, m in layers):
+        program.restore()  # a BatchNorm written by hand cannot be switched to batch statistics from outside
+        return
     kept = [(m, m.running_mean, m.running_var, m.track_running_stats) for _, m in layers]
     try:
         for m, *_ in kept:
@@ -124,7 +126,7 @@ def _running_stats(ctx: ProbeContext, layers) -> None:
         layer_min = float(finite_var.min()) if finite_var.numel() else math.nan
         if not math.isnan(layer_min):
             var_min = min(var_min, layer_min)
-        per_layer[name] = {"running_var_min": layer_min, "nonfinite": bool(bad), "eps": float(m.eps)}
+        per_layer[name] = {"running_var_min": layer_min, "nonfinite": bool(bad), "eps": float(getattr(m, "eps", math.nan))}
     ctx.fact("bn.running_stats_nonfinite", stats_bad)
     if math.isfinite(var_min):
         ctx.fact("bn.running_var_min", var_min)

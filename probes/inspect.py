@@ -12,7 +12,7 @@ from torch.overrides import TorchFunctionMode
 from nanwiz.harness.protocol import ProbeContext
 from nanwiz.harness.run import split_terms, unbounded_activation
 from nanwiz.harness.script import innermost_is_user, trimmed_traceback
-from nanwiz.harness.tensors import float_tensors
+from nanwiz.harness.tensors import float_tensors, keeps_running_stats
 from nanwiz.harness.watch import op_name
 
 NAME = "inspect"
@@ -133,8 +133,7 @@ def run(ctx: ProbeContext) -> None:
     ctx.fact("model.param_dtype", dtype if dtype in ("float32", "float16", "bfloat16", "float64") else "other")
     modules = [m for model in models for m in model.modules()]
     norms = [m for m in modules if isinstance(m, NORM_TYPES)]
-    ctx.fact("model.has_batchnorm", any(isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats
-                                        for m in modules))
+    ctx.fact("model.has_batchnorm", any(keeps_running_stats(m) for m in modules))
     norm_eps = [float(m.eps) for m in norms if isinstance(getattr(m, "eps", None), (int, float))]
     if norm_eps:
         ctx.fact("model.norm_eps_min", min(norm_eps))

@@ -114,12 +114,13 @@ def _localize(program: StepProgram, precision: str | None = None) -> dict[str, A
         if not torch.isfinite(t).all():
             watcher.seed_taint(t, OpEvent(index=0, op="input", kind=kind_of(t) or "nan", module=None,
                                           module_type=None, frame=None))
-    held = [(name, t) for model in models for name, t in list(model.named_parameters()) + list(model.named_buffers())]
-    seen = {id(t) for _name, t in held}
-    bare = [(names.get(id(p), "tensor"), p) for p in program.params if id(p) not in seen]  # trained, no module
-    for name, t in held + bare:
+    held = [(name, t, "parameter") for model in models for name, t in model.named_parameters()]
+    held += [(name, t, "buffer") for model in models for name, t in model.named_buffers()]  # running statistics
+    seen = {id(t) for _name, t, _op in held}
+    held += [(names.get(id(p), "tensor"), p, "parameter") for p in program.params if id(p) not in seen]  # bare
+    for name, t, op in held:
         if t.is_floating_point() and not torch.isfinite(t).all():
-            watcher.seed_taint(t, OpEvent(index=0, op="parameter", kind=kind_of(t) or "nan", module=name,
+            watcher.seed_taint(t, OpEvent(index=0, op=op, kind=kind_of(t) or "nan", module=name,
                                           module_type=None, frame=None))
     try:
         with torch.autograd.set_detect_anomaly(True, check_nan=False), tracker, watcher:

@@ -114,3 +114,13 @@ def kind_of(t: torch.Tensor) -> str | None:
     if torch.isneginf(t).any():
         return "neginf"
     return None
+
+
+def keeps_running_stats(module: torch.nn.Module) -> bool:
+    """A BatchNorm that tracks running statistics: torch's own, or one written by hand that keeps
+    `running_mean` and `running_var` buffers the way torch's does (a sparse or masked BatchNorm)."""
+    if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
+        return bool(module.track_running_stats)
+    return isinstance(getattr(module, "running_mean", None), torch.Tensor) \
+        and isinstance(getattr(module, "running_var", None), torch.Tensor)
+

@@ -848,3 +848,51 @@ def test_an_rnn_s_hidden_state_carried_across_steps_of_a_hand_written_update_is_
     first = d["first_nonfinite"]
     assert first["reproduced"] and first.get("op") is not None, first
     assert "error" not in first, first
+
+
+def test_a_hand_written_batchnorm_whose_running_var_went_nan_is_found_at_evaluation(
+        tmp_path, capsys, monkeypatch):
+    """A BatchNorm written by hand (running_mean / running_var buffers, an unbiased var for the
+    running update): the last batch of one row makes running_var NaN, training stays finite and every
+    evaluation is NaN. The buffer is the root (not 'an op no cause knows'), and the module counts as
+    a BatchNorm (it had been 'no BatchNorm in the model', ruling the cause out)."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, """
+        import torch
+        from torch import nn
+
+        class SiteNorm(nn.Module):
+            def __init__(self, c):
+                super().__init__()
+                self.weight, self.bias = nn.Parameter(torch.ones(c)), nn.Parameter(torch.zeros(c))
+                self.register_buffer("running_mean", torch.zeros(c))
+                self.register_buffer("running_var", torch.ones(c))
+
+            def forward(self, x):
+                if self.training:
+                    mean, var = x.mean(0), x.var(0, unbiased=False)
+                    with torch.no_grad():
+                        self.running_mean.mul_(0.9).add_(0.1 * mean)
+                        self.running_var.mul_(0.9).add_(0.1 * x.var(0))
+                else:
+                    mean, var = self.running_mean, self.running_var
+                return (x - mean) / torch.sqrt(var + 1e-5) * self.weight + self.bias
+
+        torch.manual_seed(0)
+        X, y = torch.randn(97, 6), torch.randint(0, 3, (97,))
+        model = nn.Sequential(nn.Linear(6, 16), SiteNorm(16), nn.ReLU(), nn.Linear(16, 3))
+        opt = torch.optim.SGD(model.parameters(), lr=0.05)
+        for epoch in range(3):
+            model.train()
+            for i in range(0, 97, 16):
+                loss = nn.functional.cross_entropy(model(X[i:i + 16]), y[i:i + 16])
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+            model.eval()
+            with torch.no_grad():
+                print(epoch, nn.functional.cross_entropy(model(X), y).item())
+    """)
+    d = diagnosed(capsys, tmp_path)
+    assert d["first_nonfinite"]["failure"] == "eval" and d["first_nonfinite"]["op"] == "buffer", d["first_nonfinite"]
+    assert d["top_cause"] == "arch.bn_running_stats", [c["id"] for c in d["causes"][:3]]
