@@ -202,6 +202,9 @@ def _localize(program: StepProgram, precision: str | None = None) -> dict[str, A
                       optimizer=type(optimizers[0]).__name__ if optimizers else None,
                       optimizer_eps=min(eps) if eps else None, operand_zero=False, operand_negative=False,
                       from_constant=False)
+        where = getattr(program, "step_where", None)
+        if where:  # no line of the program made it: the update did, called from this line
+            result["root"] = {"op": "optimizer_step", "produced": result["kind"], "source": where}
     return result
 
 

@@ -446,6 +446,7 @@ def test_an_update_that_breaks_the_weights_is_replayed_and_re_runs_survive_a_par
     d = json.loads(out_json.read_text())
     first = d["first_nonfinite"]
     assert first["step"] == 0 and first["phase"] == "optimizer", first
+    assert first["source"]["code"] == "opt.step()", first  # the update's own line (no op of the program made it)
     assert d["top_cause"] == "optim.eps_too_small", [c["id"] for c in d["causes"][:3]]
     lr_zero = next(p for p in d["probes"] if p["id"] == "lr_zero")
     assert lr_zero["status"] == "done" and lr_zero["facts"] == {"lr_zero.nonfinite": False}, lr_zero

@@ -103,6 +103,8 @@ class Failure:
     optimizer: Any = None
     entry: int | None = None
     """For 'eval' (a model in eval mode returned NaN/Inf): the tape entry of that call."""
+    step_where: dict[str, Any] | None = None
+    """For 'param': the program's line that called the optimizer step whose update broke the weights."""
 
 
 class Attachment:
@@ -800,6 +802,9 @@ class Attachment:
             weight = float(norm)
             if not math.isfinite(weight) and self.segment.failure is None:
                 self._fail("param", optimizer, state=before)
+                if self.failure is not None and self.failure.kind == "param" and self.failure.step_where is None:
+                    where = caller(3)  # the update made it: its line is the program's optimizer.step()
+                    self.failure.step_where = where.to_dict() if where is not None else None
         if self.segment.failure in ("loss", "grad") and self._guard is not None:
             self._guard.restore(rng=False)  # undo the failing update: the run goes on from the state before it
         self._mark_grads(optimizer)

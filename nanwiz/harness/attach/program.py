@@ -33,6 +33,7 @@ class TapeStep:
         self.segment = failure.segment
         self.step = failure.step
         self.failure = failure.kind
+        self.step_where = failure.step_where
         self.user = UserCode(None)
         self.models = list(attachment.models)
         self.optimizers = list(attachment.optimizers)
