@@ -191,3 +191,14 @@ def test_a_precision_experiment_that_also_drops_a_misused_scaler_does_not_count(
     assert rank(kb, amp).top.cause_id == "amp.fp16_overflow"
     assert rank(kb, {**amp, "loop.scaled_step": False}).top.cause_id == "amp.fp16_overflow"
     assert rank(kb, {**amp, "loop.scaled_step": True}).top.cause_id == "optim.accumulation_or_scaling_misuse"
+
+
+def test_a_log_that_fails_only_under_bf16_autocast_is_the_precision_not_a_plain_log_of_zero(kb):
+    """bf16 has float32's range but less precision: sigmoid rounds to exactly 1 and log(1 - p) is
+    -inf, while the same run in fp32 is clean. 'The user trains with bf16' had counted against every
+    precision cause, so the log of zero came first."""
+    facts = {"config.amp": "bf16", "baseline.nonfinite": True, "first_nonfinite.op": "log",
+             "first_nonfinite.kind": "neginf", "first_nonfinite.phase": "loss", "source.log_unguarded": True}
+    assert rank(kb, facts).top.cause_id == "num.log_zero"  # nothing says the precision matters yet
+    ranking = rank(kb, {**facts, "amp.fp32_clean": True, "amp.bf16_clean": False})
+    assert ranking.top.cause_id == "amp.fp16_underflow_log", [(c.cause_id, c.probability) for c in ranking.causes[:3]]
