@@ -611,7 +611,8 @@ class Attachment:
                 self.tape.mark_parameter(leaf)
         self.hand = HandUpdate(leaves)
 
-    def _hand_params(self) -> list[torch.Tensor]:
+    def trained_params(self) -> list[torch.Tensor]:
+        """The weights of a loop with no optimizer: its models' parameters and the bare tensors it trains."""
         out = [p for m in self.models for p in m.parameters() if p.requires_grad]
         return out + (self.hand.params if self.hand is not None else [])
 
@@ -624,7 +625,7 @@ class Attachment:
             return False
         count = len(self.models) + len(self.hand.params)
         if self._hand_ptrs[0] != count:
-            self._hand_ptrs = (count, {p.data_ptr() for p in self._hand_params()})
+            self._hand_ptrs = (count, {p.data_ptr() for p in self.trained_params()})
         try:
             if target.data_ptr() not in self._hand_ptrs[1]:
                 return False
@@ -644,7 +645,7 @@ class Attachment:
             self.initial = TrainingState.capture(self.models, self.trained, rng=self.segment.rng,
                                                  with_optimizers=False)
         self._flush_pending()
-        params = self._hand_params()
+        params = self.trained_params()
         grads = [p.grad for p in params if p.grad is not None]
         if grads:
             self._grad_norm = float(_global_norm(grads))

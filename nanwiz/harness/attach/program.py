@@ -45,7 +45,7 @@ class TapeStep:
                     seen.add(id(p))
                     self.params.append(p)
         if not self.optimizers:  # no optimizer (yet): the weights updated by hand, or before a first step
-            self.params = attachment._hand_params()
+            self.params = attachment.trained_params()
         enabled = [s for s in attachment.scalers if s.is_enabled()]
         self.scaler = enabled[0] if enabled else None
         clips = [c["max_norm"] for c in self.segment.clip_calls if c["max_norm"] != float("inf")]
