@@ -644,19 +644,15 @@ class Attachment:
         if self.initial is None:  # nothing has moved yet: these are the initial weights
             self.initial = TrainingState.capture(self.models, self.trained, rng=self.segment.rng,
                                                  with_optimizers=False)
-        self._flush_pending()
         params = self.trained_params()
-        grads = [p.grad for p in params if p.grad is not None]
-        if grads:
-            self._grad_norm = float(_global_norm(grads))
-            if not math.isfinite(self._grad_norm) and self.segment.failure is None:
-                self._fail("grad")
+        self._check_gradients(None, params)
         if self.segment.failure in ("loss", "grad"):
             # the failing update cannot be undone afterwards (it is the loop's own code): zero gradients
             # make it a no-op, and the run goes on from the weights before it, as after optimizer.step()
             with torch.no_grad():
-                for g in grads:
-                    g.zero_()
+                for p in params:
+                    if p.grad is not None:
+                        p.grad.zero_()
         self._end_segment(None, skipped=False, weight_norm=None)
 
     # ------------------------------------------------------------ optimizer steps
@@ -763,8 +759,11 @@ class Attachment:
         """What updates the weights: the optimizers, or (none seen) the loop's own hand-written update."""
         return self.optimizers if self.optimizers or self.hand is None else [self.hand]
 
-    def _check_gradients(self, optimizer: Any) -> None:
-        grads = [p.grad for p in self._params(optimizer) if p.grad is not None]
+    def _check_gradients(self, optimizer: Any, params: list[torch.Tensor] | None = None) -> None:
+        """The step's losses and gradient norm, read together; a non-finite norm is the step's failure.
+        `params`: the weights a loop with no optimizer updates by hand (else the optimizer's)."""
+        params = self._params(optimizer) if params is None else params
+        grads = [p.grad for p in params if p.grad is not None]
         pending, self.segment.pending = self.segment.pending, []
         if not grads and not pending:
             return
