@@ -238,10 +238,11 @@ def build_diagnosis(kb: KnowledgeBase, session: Session) -> dict[str, Any]:
         causes.append(cause_entry(kb, session, facts, kb.causes.get(scored.cause_id), scored, steps))
     top = ranking.top
     was_reproduced = reproduced(facts)
-    status = _status(kb, session, facts, top, was_reproduced)
+    unrun = _could_not_run(session)
+    status = _status(kb, session, facts, top, was_reproduced, unrun)
     named = status in ("diagnosed", "benign") or status == "not_reproduced" and _own_loop(kb, top)
     found = risks(kb, session, facts, ranking.fired)
-    verdict = _verdict(status, top, facts, steps, named, len(found), _could_not_run(session))
+    verdict = _verdict(status, top, facts, steps, named, len(found), unrun)
     next_steps = None
     if named and not top.is_unknown:
         s = settle(kb, facts, top.cause_id)
@@ -298,14 +299,15 @@ def _own_loop(kb: KnowledgeBase, top) -> bool:
     return not top.is_unknown and kb.causes[top.cause_id].own_loop and top.probability >= 0.5
 
 
-def _status(kb: KnowledgeBase, session: Session, facts: dict[str, Any], top, was_reproduced: bool) -> str:
+def _status(kb: KnowledgeBase, session: Session, facts: dict[str, Any], top, was_reproduced: bool,
+            unrun: str | None = None) -> str:
     """diagnosed / benign / unknown when the failure was seen (or only described by the user);
     healthy when nanwiz ran the training and it stayed finite; not_reproduced when it stayed finite
-    but the user reports a failure, or the cause lives in a loop of the user's own."""
-    if not facts:
-        return "no_evidence"
-    if _could_not_run(session) and not was_reproduced and not any(v != DONT_KNOW for v in session.answers.values()):
-        return "no_evidence"  # a static scan alone names no cause: the training never ran
+    but the user reports a failure, or the cause lives in a loop of the user's own; no_evidence
+    when nothing is known, or the program never ran (`unrun`) and the user says nothing."""
+    reported = any(v != DONT_KNOW for v in session.answers.values())
+    if not facts or unrun and not was_reproduced and not reported:
+        return "no_evidence"  # (a static scan alone names no cause: the training never ran)
     ran = session.probes.get("baseline") is not None and session.probes["baseline"].status == "done"
     if was_reproduced or not ran:
         if top.is_unknown:
@@ -313,7 +315,6 @@ def _status(kb: KnowledgeBase, session: Session, facts: dict[str, Any], top, was
         if kb.causes[top.cause_id].benign and top.probability >= 0.5:
             return "benign"
         return "diagnosed"
-    reported = any(v != DONT_KNOW for v in session.answers.values())
     return "not_reproduced" if reported or _own_loop(kb, top) else "healthy"
 
 
