@@ -375,6 +375,9 @@ class OpWatcher(TorchFunctionMode):
             if finite.numel():
                 self.softmax_absmax = max(self.softmax_absmax, float(finite.abs().amax()))
         out_nan, out_inf = _status(outputs)
+        if (out_nan or out_inf) and not (in_nan or in_inf) and hasattr(func, "look_inside"):
+            if self._adopt_inside(func, args, kwargs, outputs, out_nan):
+                return out
         if out_nan or out_inf:
             self._propagate(name, args, kwargs, inputs, outputs, in_nan, in_inf, out_nan, out_inf, scalar_nonfinite)
         if out_nan and not in_nan and self.first_nan is None:
@@ -388,6 +391,37 @@ class OpWatcher(TorchFunctionMode):
                 self.first_inf = self._event(name, _kind_of_any(outputs, skip_nan=True) or "posinf", args,
                                              inputs, False, kwargs)
         return out
+
+    def _adopt_inside(self, func: Any, args: tuple, kwargs: dict, outputs: list[torch.Tensor],
+                      out_nan: bool) -> bool:
+        """An op that runs the user's own code (a custom autograd.Function replayed as one call) made
+        a non-finite value from finite inputs: run it once more under a watcher of its own (a torch
+        function mode is off while it handles a call, so the ops inside were not seen) and take the
+        op inside that made it (exp overflowing in a hand-written softmax), with its line, as this
+        op's event. False: nothing inside was found, and the call stays one op."""
+        inner = OpWatcher(self.script, self.tracker)
+        try:
+            with torch.no_grad(), inner:
+                func.look_inside(*args, **kwargs)
+        except Exception:  # noqa: BLE001 - only a closer look; the call's own result decides
+            return False
+        found = [e for e in (inner.first_inf, inner.first_nan) if e is not None]
+        if not found:
+            return False
+        root = min(found, key=lambda e: e.index)
+        for e in found:
+            e.index = self.count if e is root else self.count + 1
+        nan_event = inner.first_nan if out_nan else None
+        for t in outputs:
+            try:
+                self.taint[t] = (root, nan_event)
+            except TypeError:
+                pass
+        if nan_event is not None and self.first_nan is None:
+            self.first_nan = nan_event
+        if inner.first_inf is not None and self.first_inf is None:
+            self.first_inf = inner.first_inf
+        return True
 
     # ------------------------------------------------------------ operands
     def _decisive(self, name: str, args: tuple, inputs: list[torch.Tensor]) -> Any:

@@ -657,6 +657,54 @@ def test_a_nan_made_by_a_custom_autograd_function_s_backward_is_replayed_through
     assert d["top_cause"] in ("num.div_zero", "num.sqrt_zero_grad"), [c["id"] for c in d["causes"][:3]]
 
 
+def test_an_op_inside_a_custom_function_s_forward_is_named(tmp_path, capsys, monkeypatch):
+    """A hand-written softmax cross-entropy as a custom autograd.Function, fed cosine logits at a
+    scale of 300: exp overflows inside its forward. The replay's watcher sees the Function as one
+    op (a torch function mode is off while it handles a call), so the NaN was the Function's, at
+    the program's apply line, and read as a log of zero. The Function is run once more under a
+    watcher of its own, which names exp on the forward's line."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class SoftmaxXent(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, logits, target):
+                e = torch.exp(logits)
+                p = e / e.sum(dim=1, keepdim=True)
+                ctx.save_for_backward(p, target)
+                return -torch.log(p.gather(1, target[:, None])).mean()
+
+            @staticmethod
+            def backward(ctx, g):
+                p, target = ctx.saved_tensors
+                grad = p.clone()
+                grad[torch.arange(len(target)), target] -= 1
+                return g * grad / len(target), None
+
+        torch.manual_seed(0)
+        X = torch.randn(256, 20)
+        Y = (X[:, 0] > 0).long() + (X[:, 1] > 0).long()
+        encoder = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 16))
+        prototypes = nn.Parameter(torch.randn(3, 16))
+        opt = torch.optim.SGD(list(encoder.parameters()) + [prototypes], lr=0.1)
+        for i in range(0, 256, 64):
+            z = F.normalize(encoder(X[i:i + 64]), dim=1)
+            logits = 300.0 * z @ F.normalize(prototypes, dim=1).t()
+            loss = SoftmaxXent.apply(logits, Y[i:i + 64])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            print(loss.item())
+    """)
+    d = diagnosed(capsys, tmp_path)
+    first = d["first_nonfinite"]
+    assert first["op"] == "exp" and first["first_nan_op"] == "div" and first["source"]["line"] == 9, first
+    assert d["top_cause"] == "num.exp_overflow", [c["id"] for c in d["causes"][:3]]
+
+
 def test_a_program_with_anomaly_mode_on_that_raises_in_its_first_backward_is_replayed(
         tmp_path, capsys, monkeypatch):
     """The program turned on autograd's anomaly mode, so its first backward raises ("returned nan

@@ -1040,7 +1040,8 @@ def _user_defined(cls: type) -> bool:
 
 def _replayable(cls: type, func: Callable[..., Any]) -> Callable[..., Any]:
     """`cls.apply` for a replay, dispatched like a torch function: a replay's watcher then sees the
-    Function as one op (its output's backward node is traced to the program's line)."""
+    Function as one op (its output's backward node is traced to the program's line), and can look
+    inside it (`look_inside`: the same call, not dispatched) when it makes a non-finite value."""
     def call(*args, **kwargs):
         tensors = [a for a in args if isinstance(a, torch.Tensor)]
         if torch.overrides.has_torch_function(tensors):
@@ -1048,6 +1049,7 @@ def _replayable(cls: type, func: Callable[..., Any]) -> Callable[..., Any]:
         return func(cls, *args, **kwargs)
 
     call.__name__ = call.__qualname__ = cls.__name__
+    call.look_inside = lambda *args, **kwargs: func(cls, *args, **kwargs)  # type: ignore[attr-defined]
     return call
 
 
