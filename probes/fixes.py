@@ -42,6 +42,11 @@ def run(ctx: ProbeContext) -> None:
                                    "skipped": "the offending samples could not be left out from outside: the "
                                               "program does not read them through a DataLoader's sampler"}
             continue
+        if variation.dominant_term_scale and ((getattr(training, "info", None) or {}).get("counts") or {}).get(
+                "reweighted") == 0:
+            results[item["id"]] = {"clean": None, "steps_run": len(records), "failure": None,
+                                   "skipped": "the loss term to re-weight was not found when the program re-ran"}
+            continue
         ctx.fact(item["fact"], failure is None)
         results[item["id"]] = {"clean": failure is None, "steps_run": len(records),
                                "failure": failure.to_dict() if failure else None}

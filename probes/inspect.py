@@ -232,8 +232,10 @@ def run(ctx: ProbeContext) -> None:
         if first.out_absmax is not None:
             out_absmax = [first.out_absmax]
         if first.loss is not None and loss_terms is not None:
-            loss_terms = {"loss": torch.tensor(first.loss)} if len(loss_terms) == 1 else {
-                k: torch.tensor(v) for k, v in first.terms.items()} or loss_terms
+            if len(first.terms) > 1:  # named terms, or the terms a program's loss was added up from
+                loss_terms = {k: torch.tensor(v) for k, v in first.terms.items()}
+            elif len(loss_terms) == 1:
+                loss_terms = {"loss": torch.tensor(first.loss)}
     if out_absmax:
         ctx.fact("init.output_absmax", out_absmax[0])
     if len(leaf_rms) >= 2 and leaf_rms[0] > 0:

@@ -116,7 +116,8 @@ class ProbeContext:
             from nanwiz.harness.attach.run import AttachedRun
 
             return AttachedRun(self.program, variation, exclude=kwargs.get("exclude", ()),
-                               max_steps=self.params.get("max_steps") or self.overrides.get("steps"))
+                               max_steps=self.params.get("max_steps") or self.overrides.get("steps"),
+                               dominant_term=kwargs.get("dominant_term"))
         from nanwiz.harness.run import TrainingRun
 
         return TrainingRun(self.target(), self.dataset(), variation, **kwargs)

@@ -945,3 +945,46 @@ def test_a_hand_written_batchnorm_whose_running_var_went_nan_is_found_at_evaluat
     d = diagnosed(capsys, tmp_path)
     assert d["first_nonfinite"]["failure"] == "eval" and d["first_nonfinite"]["op"] == "buffer", d["first_nonfinite"]
     assert d["top_cause"] == "arch.bn_running_stats", [c["id"] for c in d["causes"][:3]]
+
+
+def test_a_loss_term_weighted_far_too_high_is_found_and_its_down_weighting_verified(
+        tmp_path, capsys, monkeypatch):
+    """A VAE whose KL term is weighted 2000: the loss is one backward of `rec + beta * kl`, so the
+    watch saw one term, and the per-term trajectories (and the re-run with the dominant term x0.1)
+    existed for contract scripts only. The terms of the sum are now recorded by name, and the re-run
+    gives backward the loss less 90% of the term."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        torch.manual_seed(0)
+        X = torch.rand(256, 16)
+        enc = nn.Linear(16, 8)
+        dec = nn.Linear(4, 16)
+        opt = torch.optim.SGD(list(enc.parameters()) + list(dec.parameters()), lr=3e-3, momentum=0.9)
+        beta = 2000.0
+        for epoch in range(4):
+            for i in range(0, 256, 32):
+                x = X[i:i + 32]
+                mu, logvar = enc(x).chunk(2, dim=1)
+                z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+                rec = F.binary_cross_entropy_with_logits(dec(z), x, reduction="sum") / len(x)
+                kl = -0.5 * torch.mean(torch.sum(1 + logvar - mu.pow(2) - logvar.exp(), dim=1))
+                loss = rec + beta * kl
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+            print(epoch, rec.item(), kl.item())
+    """)
+    out_json = tmp_path / "d.json"
+    code = main(["run", "--quiet", "--json", str(out_json), "train.py"])
+    capsys.readouterr()
+    assert code == 0
+    d = json.loads(out_json.read_text())
+    evidence = d["evidence"]
+    assert evidence["loss.terms"] == 2 and evidence["baseline.term_growth"] >= 10, evidence
+    assert sorted(d["series"][0]["terms"]) == ["rec", "weighted kl"]
+    assert evidence["fix.downweight_term.clean"] is True
+    assert d["top_cause"] == "optim.loss_term_weight", [c["id"] for c in d["causes"][:3]]

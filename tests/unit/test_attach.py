@@ -94,3 +94,40 @@ def test_two_optimizers_share_a_step_and_each_series_is_labelled():
     assert [r.step for r in a.records] == [0, 0, 1, 1, 2, 2, 3, 3]
     assert {r.label for r in a.records} == {"optimizer 1 (SGD)", "optimizer 2 (SGD)"}
     assert a.counts["grads_carried"] == 0  # the generator's backward writes into the critic's grads: legitimate
+
+
+def weighted_loop(steps: int, *, accumulate: int = 1, per_sample_sum: bool = False) -> None:
+    torch.manual_seed(0)
+    x = torch.randn(64, 4)
+    model = nn.Linear(4, 4)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    for _ in range(steps):
+        out = model(x)
+        rec = F.mse_loss(out, x)
+        penalty = out.pow(2).mean()
+        if per_sample_sum:
+            loss = sum(r for r in ((out - x) ** 2).mean(1)[:12])  # a sum over samples, not terms
+        else:
+            loss = (rec + 0.5 * penalty) / accumulate
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+
+def test_the_terms_a_loss_is_added_up_from_are_recorded_by_name():
+    """`rec + 0.5 * penalty`: one backward, two terms for the per-term trajectories (the facts on
+    a term's weight rest on them), named by the variable their line assigns; read at once on a CPU
+    and deferred to the step's one host transfer on an accelerator alike."""
+    for defer in (False, True):
+        a = Attachment(continue_steps=2)
+        a.defer_reads = defer
+        with a:
+            weighted_loop(3, accumulate=4)  # through the division by the accumulation steps
+        terms = a.records[0].terms
+        assert sorted(terms) == ["rec", "weighted penalty"], terms
+        assert abs(sum(terms.values()) - a.records[0].loss * 4) < 1e-4
+
+
+def test_a_sum_over_samples_is_not_a_loss_of_terms():
+    a = watch(lambda: weighted_loop(2, per_sample_sum=True))
+    assert a.records and all(not r.terms for r in a.records)

@@ -57,6 +57,8 @@ class BackwardCall:
     where: Any = None
     failing: bool = False
     """Its loss was non-finite: the backward call to replay."""
+    terms: dict[str, Any] = field(default_factory=dict)
+    """The terms its loss was added up from (`rec + beta * kl`): name -> value (a tensor until read)."""
 
 
 @dataclass
@@ -121,7 +123,7 @@ class Attachment:
         self.stop_at_failure = stop_at_failure
         self.on_record = on_record
         self.stats_watch = stats_watch
-        self.tape = Tape()
+        self.tape = Tape(keep_terms=bool(self.controls.term))
         self.thread = threading.get_ident()
         self.records: list[StepRecord] = []
         self.models: list[nn.Module] = []
@@ -141,7 +143,7 @@ class Attachment:
         self.closure_calls = 0
         self.counts: dict[str, int] = {"zero_grad": 0, "clip": 0, "clip_finite": 0, "clip_scaled": 0, "grads_carried": 0,
                                        "grad_checks": 0, "backward_calls": 0, "steps": 0, "closure": 0, "eval_calls": 0,
-                                       "nonfinite_read": 0, "scaled_step": 0}
+                                       "nonfinite_read": 0, "scaled_step": 0, "reweighted": 0}
         self.time_first_step: float | None = None
         self.failed_at: float | None = None
         self.read_where: dict[str, Any] | None = None
@@ -229,6 +231,7 @@ class Attachment:
             def wrapper(tensors, *args, **kwargs):
                 if threading.get_ident() == me.thread:
                     me._before_backward(tensors)
+                    tensors = me._reweighted(tensors)
                 return original(tensors, *args, **kwargs)
             return wrapper
 
@@ -493,12 +496,14 @@ class Attachment:
         target = unscaled if scaled else loss
         value_t = target.detach().float()
         value_t = value_t.sum() if value_t.numel() != 1 else value_t.reshape(())
-        call = BackwardCall(loss=self.tape.leaf(target), scaled=scaled, where=caller(3))
+        call = BackwardCall(loss=self.tape.leaf(target), scaled=scaled, where=caller(3),
+                            terms=self.tape.loss_terms(target))
         self.counts["backward_calls"] += 1
         if self.segment.observed is not None and any(c.loss == call.loss for c in self.segment.backwards):
             return  # the program read this loss (non-finite) before its backward: already the step's loss
         self.segment.backwards.append(call)
         if (value_t.device.type == "cpu" and not self.defer_reads) or self.segment.closure:
+            call.terms = {k: float(v) for k, v in call.terms.items()}
             self._read_loss(call, float(value_t))  # on a CPU a read costs nothing
         else:
             # on an accelerator the value is read with the step's gradient norm, in one host transfer
@@ -768,8 +773,12 @@ class Attachment:
         if not grads and not pending:
             return
         norm = _global_norm(grads) if grads else torch.zeros((), dtype=torch.float64)
-        if pending:  # the one host transfer of this step: the losses and the gradient norm together
-            values = torch.stack([v.to(norm.device, torch.float64) for _c, v in pending] + [norm]).tolist()
+        if pending:  # the one host transfer of this step: the losses, their terms and the gradient norm
+            terms = [(c, k, t) for c, _v in pending for k, t in c.terms.items()]
+            values = torch.stack([v.to(norm.device, torch.float64) for _c, v in pending]
+                                 + [t.to(norm.device, torch.float64) for _c, _k, t in terms] + [norm]).tolist()
+            for (call, _k, _t), value in zip(terms, values[len(pending):]):
+                call.terms[_k] = value
             for (call, _v), value in zip(pending, values):
                 self._read_loss(call, value)
             value = values[-1]
@@ -860,6 +869,7 @@ class Attachment:
         record = StepRecord(step=self.step, indices=_indices(segment))
         if losses:
             record.loss = float(sum(losses))
+        record.terms = _terms(segment)
         record.grad_norm = getattr(self, "_grad_norm", None)
         self._grad_norm = None
         if len(self.optimizers) > 1:
@@ -993,6 +1003,25 @@ class Attachment:
             and failing.nonfinite_inputs and failing.grad \
             and any(e.kind == "call" and e.grad and e.training for e in entries)
 
+    def _reweighted(self, tensors: Any) -> Any:
+        """A re-run that down-weights one loss term: the loss backward is given, less that share of
+        the term (scaled as the loss is, under a GradScaler). The forward is the program's own."""
+        scale = self.controls.variation.dominant_term_scale
+        if not scale or not self.controls.term or not isinstance(tensors, torch.Tensor):
+            return tensors
+        unscaled = self._scaled.get(tensors) if self._scaled is not None else None
+        target = unscaled if unscaled is not None else tensors
+        term = self.tape.loss_terms(target, live=True).get(self.controls.term)
+        if term is None:
+            return tensors
+        self.counts["reweighted"] += 1
+        self.suspend()
+        try:
+            factor = (tensors.detach() / target.detach()) if unscaled is not None else 1.0
+            return tensors - (1.0 - scale) * term * factor
+        finally:
+            self.resume()
+
     def fail_with_error(self, exc: BaseException, trace: str) -> None:
         """The program raised during training: the step's state is still the state before it."""
         from nanwiz.harness.run import error_kind
@@ -1007,6 +1036,7 @@ class Attachment:
                             failure="error", error=error)
         losses = [c.value for c in self.segment.backwards if c.value is not None]
         record.loss = float(sum(losses)) if losses else None
+        record.terms = _terms(self.segment)
         self._add_record(record)
         self.frameworks.look()
         if self.failure is None:
@@ -1030,6 +1060,16 @@ def _indices(segment: Segment) -> list[int]:
     if segment.used:
         return [i for rows in segment.used for i in rows.indices]
     return list(segment.indices)
+
+
+def _terms(segment: Segment) -> dict[str, float]:
+    """The step's loss terms by name, over its backward calls (read values only)."""
+    out: dict[str, float] = {}
+    for call in segment.backwards:
+        for name, value in call.terms.items():
+            if isinstance(value, float):
+                out[name] = out.get(name, 0.0) + value
+    return out if len(out) > 1 else {}
 
 
 def _user_defined(cls: type) -> bool:

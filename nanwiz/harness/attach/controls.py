@@ -4,7 +4,8 @@ The same Variation vocabulary as contract mode (nanwiz.variation), applied throu
 the learning rate is scaled at each optimizer step (so schedules keep working), a frozen run
 puts the weights back after every step, clipping is applied just before the step (gradients are
 unscaled there), autocast is switched off or to bf16 where the program enters it, excluded
-samples are filtered out of the DataLoader's sampler, and a fixed seed is set before the
+samples are filtered out of the DataLoader's sampler, a loss term is re-weighted in the gradient
+that backward is given (the loss the program reads is its own), and a fixed seed is set before the
 program starts. What cannot be injected from outside says so (`unsupported`).
 """
 
@@ -24,21 +25,25 @@ class Controls:
     variation: Variation = field(default_factory=Variation)
     exclude: set[int] = field(default_factory=set)
     seed: int | None = None
+    term: str | None = None
+    """The loss term a dominant_term_scale re-weights (its name in the baseline's records)."""
     _saved_lr: dict[int, list[Any]] = field(default_factory=dict)
     _saved_params: dict[int, list[torch.Tensor]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, variation: Variation | None, exclude: tuple[int, ...] = (), seed: int | None = None) -> Controls:
+    def of(cls, variation: Variation | None, exclude: tuple[int, ...] = (), seed: int | None = None,
+           term: str | None = None) -> Controls:
         variation = variation or Variation()
-        return cls(variation=variation, exclude=set(exclude) if variation.exclude_bad_samples else set(), seed=seed)
+        return cls(variation=variation, exclude=set(exclude) if variation.exclude_bad_samples else set(), seed=seed,
+                   term=term if variation.dominant_term_scale else None)
 
     def unsupported(self) -> str | None:
         """Why this variation cannot be applied to a program nanwiz does not own, or None."""
         v = self.variation
         if v.bounded_activations:
             return "activations cannot be replaced in a program nanwiz does not own"
-        if v.dominant_term_scale:
-            return "loss terms cannot be re-weighted in a program nanwiz does not own"
+        if v.dominant_term_scale and not self.term:
+            return "the loss is not a sum of terms on one line of the program: no term to re-weight"
         if v.batch_size or v.shuffle is not None:
             return "the DataLoader's batch size and order belong to the program"
         if v.amp == "fp16":

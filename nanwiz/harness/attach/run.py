@@ -32,10 +32,11 @@ class AttachedRun:
     """One execution of the user's program under a Variation, watched."""
 
     def __init__(self, program: ProgramSpec | None, variation: Variation | None = None, *,
-                 exclude: tuple[int, ...] = (), seed: int | None = None, max_steps: int | None = None):
+                 exclude: tuple[int, ...] = (), seed: int | None = None, max_steps: int | None = None,
+                 dominant_term: str | None = None):
         self.program = program
         self.variation = variation or Variation()
-        self.controls = Controls.of(self.variation, exclude, seed)
+        self.controls = Controls.of(self.variation, exclude, seed, term=dominant_term)
         self.max_steps = max_steps
         self.attachment: Attachment | None = None
         self.outcome: ProgramOutcome | None = None

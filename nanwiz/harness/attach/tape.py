@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import linecache
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -48,6 +49,13 @@ _READS = {"item", "__float__", "isnan", "isinf", "isfinite"}
 _RANDOM = {"rand", "randn", "randint", "rand_like", "randn_like", "randint_like", "randperm", "normal", "bernoulli",
            "multinomial", "poisson", "random", "uniform", "exponential", "geometric", "cauchy", "log_normal",
            "dropout", "alpha_dropout", "feature_alpha_dropout", "dropout1d", "dropout2d", "dropout3d", "rrelu"}
+_SUMS = {"add", "radd", "sub", "rsub"}
+"""Ops that add up a loss from its terms (`rec + beta * kl`): their scalar operands are kept."""
+_SCALES = {"mul", "rmul", "div", "truediv"}
+"""Ops that scale a whole loss (`(rec + kl) / accumulation_steps`): its terms are read through them."""
+_ASSIGNED = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*(?:[-+*/]?=)(?!=)")
+MAX_TERMS = 8
+"""More operands than this is a sum over samples or steps, not a loss made of named terms."""
 """Calls that draw random numbers. Their results are kept and given back as they were, since the
 generator they drew from (often a torch.Generator of the program's own) has moved on since."""
 
@@ -130,6 +138,9 @@ class Entry:
     submodes: tuple[bool, ...] | None = None
     """For a root module call whose submodules were not all in its mode (BatchNorms frozen in eval
     inside a model in train mode): each one's mode, in `modules()` order."""
+    scalars: list[torch.Tensor | None] | None = None
+    """For a sum of scalars that needs a gradient (a loss adding up its terms): the values of its
+    leaves (None where a leaf is not a scalar tensor), for the per-term trajectories."""
     nonfinite_inputs: bool = False
     """An op that raised: whether NaN/Inf was in what it was given (binary_cross_entropy's range
     check, multinomial on NaN probabilities), i.e. the crash is how the program met a NaN."""
@@ -237,6 +248,8 @@ class Tape:
     first_index: int = 0
     pinned: int = -1
     pinned_from: int = 1 << 30
+    keep_terms: bool = False
+    """Keep the loss terms themselves (with their graph), not only their values, for the step."""
 
     def __post_init__(self) -> None:
         self.producer: WeakIdKeyDictionary = WeakIdKeyDictionary()
@@ -245,6 +258,8 @@ class Tape:
         """tensor -> BatchRows, registered by the data tracker when a DataLoader yields a batch."""
         self.parameters: WeakIdKeyDictionary = WeakIdKeyDictionary()
         self.live: dict[Ref, torch.Tensor] = {}
+        self.live_terms: dict[int, list[torch.Tensor | None]] = {}
+        """entry index -> the operands of a loss's sum (keep_terms), for the current segment only."""
         """Outputs of recorded calls that are trained parameters: a replay uses them as they are now."""
         self._by_storage: dict[int, list[Source]] = {}
         self.mode = TapeMode(self)
@@ -323,6 +338,13 @@ class Tape:
                       error=f"{type(error).__name__}: {error}" if error is not None else None)
         if kind == "op" and error is None and (name in _RANDOM or name == "detach" and self._carried(entry)):
             entry.frozen = [t.detach().clone() for t in out_leaves]
+        if kind == "op" and name in _SUMS and not inplace and len(out_leaves) == 1 and out_leaves[0].dim() == 0 \
+                and out_leaves[0].requires_grad and out_leaves[0].is_floating_point():
+            scalars = [x if isinstance(x, torch.Tensor) and x.dim() == 0 and x.is_floating_point() else None
+                       for x in leaves]
+            entry.scalars = [x.detach() if x is not None else None for x in scalars]
+            if self.keep_terms:  # a re-run that re-weights a term: its graph, until the segment ends
+                self.live_terms[entry.index] = scalars
         if kind == "op" and name in ("getitem", "index_select") and out_leaves and args:
             entry.rows = row_slice(name, args, out_leaves[0])
         self.entries.append(entry)
@@ -351,6 +373,7 @@ class Tape:
     def next_segment(self) -> None:
         """A step ended: start a new segment and forget the oldest ones (not pinned ones)."""
         self.segment += 1
+        self.live_terms.clear()
         if self.pinned >= 0:
             return  # after a failure only a few more steps run: keep everything
         cutoff = self.segment - self.keep_segments + 1
@@ -379,6 +402,45 @@ class Tape:
                 del self.sources[t]
         self._by_storage = {ptr: [s for s in sources if id(s) in live] for ptr, sources in self._by_storage.items()}
         self._by_storage = {ptr: sources for ptr, sources in self._by_storage.items() if sources}
+
+    def loss_terms(self, loss: torch.Tensor, live: bool = False) -> dict[str, torch.Tensor]:
+        """The terms a loss was added up from on one line of the loop (`rec + beta * kl`, through a
+        division by the accumulation steps), by name, with their values; {} for a single term.
+        A term is named by the variable its line assigns (`kl`), or by its op and line when it was
+        made inline (`mul at line 45`). `live`: the terms themselves, with their graph (keep_terms)."""
+        ref = self.producer.get(loss) if isinstance(loss, torch.Tensor) else None
+        top = self.entry(ref.entry) if ref is not None else None
+        for _ in range(2):  # through a scale of the whole loss on its line
+            if top is None or top.name not in _SCALES:
+                break
+            refs = [x for x in top.leaves if isinstance(x, (Ref, Source))]
+            inner = self.entry(refs[0].entry) if len(refs) == 1 and isinstance(refs[0], Ref) else None
+            top = inner if inner is not None and inner.where == top.where else None
+        if top is None or top.scalars is None:
+            return {}
+        found: list[tuple[Any, torch.Tensor]] = []
+        pending = [top]
+        while pending and len(found) <= MAX_TERMS:
+            entry = pending.pop(0)
+            values = self.live_terms.get(entry.index, []) if live else entry.scalars or []
+            for leaf, value in zip(entry.leaves, values):
+                if value is None:
+                    continue  # a constant added to the loss is not a term
+                made = self.entry(leaf.entry) if isinstance(leaf, Ref) else None
+                if made is not None and made.scalars is not None and made.where == top.where:
+                    pending.append(made)  # `a + b + c`: the inner sum of the same expression
+                else:
+                    found.append((made, value))
+        if not 2 <= len(found) <= MAX_TERMS:
+            return {}
+        out: dict[str, torch.Tensor] = {}
+        for made, value in found:
+            label = _term_label(made, top, self)
+            name, n = label, 2
+            while name in out:
+                name, n = f"{label} #{n}", n + 1
+            out[name] = value
+        return out
 
     def entry(self, index: int) -> Entry | None:
         i = index - self.first_index
@@ -521,3 +583,20 @@ class Replay:
 
     def get(self, ref: Ref | Source) -> torch.Tensor:
         return self.value(ref)
+
+
+def _term_label(made: Entry | None, total: Entry, tape: Tape) -> str:
+    """`kl` (the variable its own line assigns), `weighted kl` (`beta * kl` inline in the sum), or
+    the op and its line."""
+    if made is None or made.where is None:
+        return "term"
+    if total.where is None or made.where.line != total.where.line:
+        assigned = _ASSIGNED.match(made.where.code)
+        if assigned:
+            return assigned.group(1)
+    elif made.name in _SCALES:
+        named = [_term_label(tape.entry(x.entry), total, tape) for x in made.leaves if isinstance(x, Ref)]
+        if len(named) == 1 and named[0] not in ("term",) and " " not in named[0]:
+            return f"weighted {named[0]}"
+    name = made.target.__class__.__name__ if made.kind == "call" else made.name
+    return f"{name} at line {made.where.line}"
