@@ -272,6 +272,39 @@ def test_a_healthy_loop_that_checks_its_loss_stays_healthy(tmp_path, capsys, mon
     assert code == 1
 
 
+def test_a_logged_minimum_of_masked_logits_is_not_a_failure(tmp_path, capsys, monkeypatch):
+    """A policy masks unavailable actions with -inf before a Categorical (healthy) and logs the
+    smallest logit, which is -inf on every line: a read of a non-finite scalar of the training graph
+    had been taken for a loss the program checked, and the run diagnosed. The extreme of a tensor is
+    a statistic the program logs, never its loss."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, """
+        import torch
+        from torch import nn
+        from torch.distributions import Categorical
+
+        torch.manual_seed(0)
+        state = torch.randn(512, 8)
+        available = torch.rand(512, 5) < 0.5
+        available[:, 0] = True
+        payoff = torch.where(available, state[:, :5], torch.zeros(512, 5))
+        actor = nn.Sequential(nn.Linear(8, 32), nn.Tanh(), nn.Linear(32, 5))
+        opt = torch.optim.Adam(actor.parameters(), lr=1e-2)
+        for i in range(0, 512, 64):
+            logits = actor(state[i:i + 64]).masked_fill(~available[i:i + 64], float("-inf"))
+            dist = Categorical(logits=logits)
+            action = dist.sample()
+            reward = payoff[i:i + 64].gather(1, action[:, None]).squeeze(1)
+            loss = -(dist.log_prob(action) * reward).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            print(loss.item(), dist.logits.min().item())
+    """)
+    code, out, err = run(capsys, "train.py")
+    assert code == 1, err  # healthy: no failure named
+
+
 def test_a_program_that_crashes_after_training_started_is_its_own_failure(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write(tmp_path, TRAIN.replace('x[200] = float("nan")', "").replace(

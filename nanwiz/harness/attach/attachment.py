@@ -529,6 +529,10 @@ class Attachment:
         finite = value is None or math.isfinite(value)
         if finite:
             return
+        made = self.tape.producer.get(tensor)
+        entry = self.tape.entry(made.entry) if made is not None else None
+        if entry is not None and entry.name in _EXTREMES:
+            return  # the extreme of a tensor, logged (the -inf of masked logits): a statistic, not a loss
         self._mark_started()
         self.counts["nonfinite_read"] += 1
         where = caller(4)
@@ -1060,6 +1064,10 @@ def _indices(segment: Segment) -> list[int]:
     if segment.used:
         return [i for rows in segment.used for i in rows.indices]
     return list(segment.indices)
+
+
+_EXTREMES = {"min", "max", "amin", "amax", "aminmax"}
+"""Reductions to the extreme of a tensor: what a program logs about its values, never a loss."""
 
 
 def _terms(segment: Segment) -> dict[str, float]:
