@@ -163,7 +163,9 @@ def _localize(program: StepProgram, precision: str | None = None) -> dict[str, A
     params = program.params
     grad_bad = [names.get(id(p), "?") for p in params if p.grad is not None and not torch.isfinite(p.grad).all()]
     result["params_nonfinite_grad"] = grad_bad
-    if grad_bad and scaler is None and backward.first is not None:
+    # with a GradScaler non-finite gradients are a skip, unless the watch found the scaler had given up
+    gave_up = scaler is not None and getattr(program, "failure", None) == "grad"
+    if grad_bad and (scaler is None or gave_up) and backward.first is not None:
         root = backward.first
         result.update(reproduced=True, phase="backward", op=root.op, kind=root.kind, module=root.module,
                       module_type=root.module_type, operand_zero=root.operand_zero,
@@ -175,7 +177,7 @@ def _localize(program: StepProgram, precision: str | None = None) -> dict[str, A
             result["first_nan"] = backward.first_nan.to_dict()
             result["first_nan_op"] = backward.first_nan.op
         return result
-    if grad_bad and scaler is None:
+    if grad_bad and (scaler is None or gave_up):
         result.update(reproduced=True, phase="backward", op=None, kind="nan")
         return result
     # gradients finite (or skipped by the GradScaler): clip them as the step did, then take the update

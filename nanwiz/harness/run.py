@@ -494,7 +494,10 @@ class TrainingRun:
             record.failure = "loss"
         elif param_bad:
             record.failure = "param"
-        elif grad_bad and self.scaler is None and not record.guarded_skip:
+        elif grad_bad and (self.scaler is None or (scale_before is not None and scale_before < 1.0)) \
+                and not record.guarded_skip:
+            # with a GradScaler, a skip is its business until its scale falls below 1: the gradients
+            # are then not finite even unscaled (as in nanwiz run)
             record.failure = "grad"
         record.failed = record.failure is not None
         self.records.append(record)

@@ -305,6 +305,45 @@ def test_a_logged_minimum_of_masked_logits_is_not_a_failure(tmp_path, capsys, mo
     assert code == 1, err  # healthy: no failure named
 
 
+def test_a_gradscaler_that_skips_until_its_scale_is_below_1_is_a_failure(tmp_path, capsys, monkeypatch):
+    """fp16 softmax then log: probabilities of unlikely classes round to 0, the loss (nll of the
+    target column) stays finite, the log's backward makes NaN, and the GradScaler skips every step
+    from there, halving its scale toward 0. Skips are the scaler's business, so the run had no
+    failure until the weights broke hundreds of steps later (if ever). A scale below 1 means the
+    gradients are not finite even unscaled: that step fails, and its replay finds the log."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        torch.manual_seed(0)
+        centers = torch.randn(6, 10) * 4
+        y = torch.arange(6).repeat_interleave(100)
+        x = centers[y] + 0.5 * torch.randn(600, 10)
+        model = nn.Sequential(nn.Linear(10, 64), nn.ReLU(), nn.Linear(64, 6))
+        opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+        scaler = torch.amp.GradScaler("cpu")
+        for epoch in range(5):
+            perm = torch.randperm(600)
+            for i in range(0, 600, 50):
+                idx = perm[i:i + 50]
+                with torch.autocast("cpu", dtype=torch.float16):
+                    probs = F.softmax(model(x[idx]), dim=-1)
+                    loss = F.nll_loss(torch.log(probs), y[idx])
+                opt.zero_grad()
+                scaler.scale(loss).backward()
+                scaler.step(opt)
+                scaler.update()
+            print(epoch, loss.item(), scaler.get_scale())
+    """)
+    d = diagnosed(capsys, tmp_path)
+    first = d["first_nonfinite"]
+    assert first["failure"] == "grad" and first["reproduced"], first
+    assert first["op"] == "LogBackward0" and first["source"]["line"] == 19, first
+    assert d["top_cause"] in ("amp.fp16_underflow_log", "num.log_zero"), [c["id"] for c in d["causes"][:3]]
+
+
 def test_a_program_that_crashes_after_training_started_is_its_own_failure(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write(tmp_path, TRAIN.replace('x[200] = float("nan")', "").replace(

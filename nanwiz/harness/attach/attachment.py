@@ -839,6 +839,11 @@ class Attachment:
                                                  with_optimizers=False)
         self._check_carried_grads(optimizer)
         self._mark_grads(optimizer)
+        if self.failure is None and _scale(scaler) < 1.0:
+            # halved below 1 without a finite step since: the gradients are not finite even unscaled (a
+            # NaN the scaler keeps skipping, not an fp16 overflow of the scaled ones); the weights have
+            # not moved since, so this step fails as the first skipped one did
+            self._fail("grad", optimizer)
         self._end_segment(optimizer, skipped=True, weight_norm=None, scaler=scaler)
 
     def _on_clip(self, max_norm: Any, parameters: list[torch.Tensor]) -> None:
@@ -1064,6 +1069,13 @@ def _indices(segment: Segment) -> list[int]:
     if segment.used:
         return [i for rows in segment.used for i in rows.indices]
     return list(segment.indices)
+
+
+def _scale(scaler: Any) -> float:
+    try:
+        return float(scaler.get_scale())
+    except Exception:  # noqa: BLE001 - a scaler of another kind: no scale to read
+        return math.inf
 
 
 _EXTREMES = {"min", "max", "amin", "amax", "aminmax"}
