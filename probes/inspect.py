@@ -106,25 +106,40 @@ def weight_scale(model: nn.Module) -> float | None:
     return best
 
 
+def bare_weight_scale(p: torch.Tensor) -> float | None:
+    """std * sqrt(fan_in) of a weight matrix that is a bare tensor (`x @ W`, or `W @ x`): which side
+    is the fan-in is unknown, so the smaller of the two readings (never calls a standard init large)."""
+    if p.dim() != 2 or not p.is_floating_point():
+        return None
+    values = p.detach().float()
+    values = values[torch.isfinite(values)]
+    if values.numel() < 2:
+        return None
+    return float(values.std()) * math.sqrt(min(p.shape))
+
+
 def run(ctx: ProbeContext) -> None:
     ctx.progress(0.05, "building the model, dataset and optimizer", force=True)
     training = ctx.captured() or ctx.training()
     dataset = ctx.dataset()
     config = training.config()
     models, optimizers = training.models, training.optimizers
-    if not models or not optimizers:
+    # a loop that updates its weights by hand (no optimizer; bare tensors, makemore-style): those weights
+    hand = [] if optimizers else list(getattr(training, "hand_params", list)())
+    if not (models or hand) or not (optimizers or hand):
         ctx.detail("note", "no model or optimizer was seen")
         ctx.progress(1.0, "done", force=True)
         return
-    optimizer = optimizers[0]
     ctx.fact("config.amp", config["amp"])
     ctx.fact("config.grad_clip", config["grad_clip"])
-    lrs = [float(g["lr"]) for o in optimizers for g in o.param_groups if isinstance(g.get("lr"), (int, float))]
-    ctx.fact("config.lr", max(lrs) if lrs else config.get("lr"))
-    ctx.fact("optimizer.kind", optimizer_kind(optimizer))
-    eps = [float(g["eps"]) for o in optimizers for g in o.param_groups if isinstance(g.get("eps"), (int, float))]
-    if eps:
-        ctx.fact("optimizer.eps", min(eps))
+    if optimizers:
+        optimizer = optimizers[0]
+        lrs = [float(g["lr"]) for o in optimizers for g in o.param_groups if isinstance(g.get("lr"), (int, float))]
+        ctx.fact("config.lr", max(lrs) if lrs else config.get("lr"))
+        ctx.fact("optimizer.kind", optimizer_kind(optimizer))
+        eps = [float(g["eps"]) for o in optimizers for g in o.param_groups if isinstance(g.get("eps"), (int, float))]
+        if eps:
+            ctx.fact("optimizer.eps", min(eps))
     program = training.failing_step() or training.step_program(0)
     if program is not None:
         program.restore(initial=True)  # what follows is about the weights before any update
@@ -148,7 +163,9 @@ def run(ctx: ProbeContext) -> None:
     ctx.fact("model.pool_stride_gt_kernel", pool_trap)
     tensors = [t for model in models for t in list(model.parameters()) + list(model.buffers())]
     ctx.fact("init.nonfinite_params", sum(1 for t in tensors if t.is_floating_point() and not torch.isfinite(t).all()))
+    in_models = {id(p) for model in models for p in model.parameters()}
     scales = [s for s in (weight_scale(model) for model in models) if s is not None]
+    scales += [s for s in (bare_weight_scale(p) for p in hand if id(p) not in in_models) if s is not None]
     ctx.fact("init.weight_scale", max(scales) if scales else None)
 
     # one forward pass over a batch: what runs, how often, and how large

@@ -178,6 +178,11 @@ class AttachedRun:
     def optimizers(self) -> list[Any]:
         return list(self.attachment.optimizers) if self.attachment is not None else []
 
+    def hand_params(self) -> list[Any]:
+        """The weights a loop with no optimizer updates by hand."""
+        a = self.attachment
+        return list(a.hand.params) if a is not None and a.hand is not None and not a.optimizers else []
+
     def config(self) -> dict[str, Any]:
         """How the program trains, as the watch saw it (autocast entered, clip_grad_norm_ called)."""
         a = self.attachment
