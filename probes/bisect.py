@@ -42,11 +42,12 @@ def _label_argument(name: str) -> bool:
     return "label" in name.lower() or name in ("start_positions", "end_positions")
 
 
-def model_view(program) -> tuple[set[str] | None, tuple[int, ...] | None, dict[str, tuple]]:
+def model_view(program, seen: list[torch.Tensor] | None = None
+               ) -> tuple[set[str] | None, tuple[int, ...] | None, dict[str, tuple]]:
     """Which parts of a batch the model reads as inputs, the shape of its output, and each part's
-    batch shape."""
+    batch shape. `seen`: filled with the tensors the model was given."""
     batch = program.batch()
-    seen: list[torch.Tensor] = []
+    seen = [] if seen is None else seen
     outputs: list[torch.Tensor] = []
     handles = []
 
@@ -130,6 +131,29 @@ class RowsOf:
         return row(self.batch)
 
 
+def _position_stds(s: PartStats) -> torch.Tensor | None:
+    std = s.position_std()
+    return None if std is None else std[s.finite_count >= 2]
+
+
+def scale_facts(ctx: ProbeContext, scan: Scan, inputs: set[str] | None) -> None:
+    """How large the inputs are (the largest value, the median feature's spread): over the dataset,
+    or over the failing batch's rows where there is no dataset to scan."""
+    stds: list[float] = []
+    absmax = None
+    for name, s in scan.parts.items():
+        if not (s.floating and _is_input(name, s, inputs)):
+            continue
+        absmax = s.absmax if absmax is None else max(absmax, s.absmax)
+        values = _position_stds(s)
+        if values is not None:
+            stds += values.tolist() if values.numel() <= 100000 else values[:: values.numel() // 100000].tolist()
+    if absmax is not None:
+        ctx.fact("data.input_absmax", absmax)
+    if stds:
+        ctx.fact("data.input_scale", statistics.median(stds))
+
+
 def scan_facts(ctx: ProbeContext, scan: Scan, inputs: set[str] | None, out_shape, shapes) -> list[int]:
     """Report the data facts; return the sample indices the scan found bad."""
     parts = scan.parts
@@ -142,13 +166,10 @@ def scan_facts(ctx: ProbeContext, scan: Scan, inputs: set[str] | None, out_shape
     ctx.fact("data.missing_values", len(scan.missing))
     concentrated = total = 0
     constant = outliers = 0
-    stds: list[float] = []
-    absmax = None
     affected: dict[str, list[int]] = {}
     for name, s in parts.items():
         if not (s.floating and _is_input(name, s, inputs)):
             continue
-        absmax = s.absmax if absmax is None else max(absmax, s.absmax)
         if s.nonfinite_per_position is not None and s.consistent:
             counts = s.nonfinite_per_position
             total += int(counts.sum())
@@ -157,12 +178,9 @@ def scan_facts(ctx: ProbeContext, scan: Scan, inputs: set[str] | None, out_shape
             if hot.numel():
                 order = counts[hot].argsort(descending=True)
                 affected[name] = hot[order][:20].tolist()
-        std = s.position_std()
-        if std is None:
+        values = _position_stds(s)
+        if values is None:
             continue
-        usable = s.finite_count >= 2
-        values = std[usable]
-        stds += values.tolist() if values.numel() <= 100000 else values[:: values.numel() // 100000].tolist()
         if s.shape is not None and len(s.shape) <= 1 and s.minimum is not None:
             full = s.finite_count == s.count
             constant += int(((s.maximum == s.minimum) & full).sum())
@@ -178,10 +196,7 @@ def scan_facts(ctx: ProbeContext, scan: Scan, inputs: set[str] | None, out_shape
         ctx.fact("data.column_concentration", concentrated / total)
     ctx.fact("data.constant_features", constant)
     ctx.fact("data.outlier_columns", outliers)
-    if absmax is not None:
-        ctx.fact("data.input_absmax", absmax)
-    if stds:
-        ctx.fact("data.input_scale", statistics.median(stds))
+    scale_facts(ctx, scan, inputs)
     target_absmax = None
     out_of_range: dict[int, tuple[int, int]] = {}
     for name, s in parts.items():
@@ -233,10 +248,18 @@ def run(ctx: ProbeContext) -> None:
         # still say whether the NaN/Inf is in what the model reads or only in the targets
         try:
             rows = RowsOf(program.batch())
+            read: list[torch.Tensor] = []
+            inputs, _out_shape, _shapes = model_view(program, read)
+            read = [t for t in read if t.is_floating_point()]
+            if not len(rows) and read and len(RowsOf(read)) >= 8:
+                # a batch the loop built itself (no DataLoader, no tensor it slices): what the model read
+                scale_facts(ctx, scan_dataset(RowsOf(read)), None)
             if len(rows):
-                inputs, _out_shape, _shapes = model_view(program)
-                bad_input, bad_target = nonfinite_rows(scan_dataset(rows), inputs)
+                batch_scan = scan_dataset(rows)
+                bad_input, bad_target = nonfinite_rows(batch_scan, inputs)
                 ctx.fact("data.nonfinite_where", where(bad_input, bad_target))
+                if len(rows) >= 8:  # enough rows for a spread
+                    scale_facts(ctx, batch_scan, inputs)
                 detail["failing_batch_scan"] = {"rows": len(rows), "nonfinite_input_rows": sorted(bad_input)[:50],
                                                 "nonfinite_target_rows": sorted(bad_target)[:50]}
         except Exception as exc:  # noqa: BLE001 - a batch whose structure cannot be split into rows

@@ -344,6 +344,31 @@ def test_a_gradscaler_that_skips_until_its_scale_is_below_1_is_a_failure(tmp_pat
     assert d["top_cause"] in ("amp.fp16_underflow_log", "num.log_zero"), [c["id"] for c in d["causes"][:3]]
 
 
+def test_the_inputs_of_batches_the_loop_builds_itself_are_measured(tmp_path, capsys, monkeypatch):
+    """No DataLoader and no tensor sliced by hand: each batch is drawn inside the loop. There was
+    no data to scan, so nothing said the inputs were of unit scale, and 'inputs not normalized'
+    kept the weight of a learning-rate failure. What the model read in the failing step is measured."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, """
+        import torch
+        from torch import nn
+
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Linear(32, 1))
+        opt = torch.optim.SGD(model.parameters(), lr=3.0)
+        for step in range(40):
+            x = torch.randn(64, 8)
+            y = x.sum(1, keepdim=True)
+            loss = ((model(x) - y) ** 2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    """)
+    d = diagnosed(capsys, tmp_path)
+    assert 0.5 < d["evidence"]["data.input_scale"] < 1.5, d["evidence"]
+    assert d["top_cause"] != "data.unnormalized_input", [c["id"] for c in d["causes"][:3]]
+
+
 def test_a_program_that_crashes_after_training_started_is_its_own_failure(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write(tmp_path, TRAIN.replace('x[200] = float("nan")', "").replace(
