@@ -369,6 +369,37 @@ def test_the_inputs_of_batches_the_loop_builds_itself_are_measured(tmp_path, cap
     assert d["top_cause"] != "data.unnormalized_input", [c["id"] for c in d["causes"][:3]]
 
 
+def test_an_optimizer_stepped_again_after_its_gradscaler_step_is_seen(tmp_path, capsys, monkeypatch):
+    """`scaler.step(opt)` then `opt.step()`: a second update from the same gradients, which applies
+    the Inf gradients the scaler skipped on its first calibration step. The watch sees an optimizer
+    it had seen stepped through the scaler stepped directly."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, """
+        import torch
+        from torch import nn
+
+        torch.manual_seed(0)
+        x = torch.randn(512, 16) * 4
+        y = x[:, :4].sum(1, keepdim=True) * 50
+        model = nn.Sequential(nn.Linear(16, 64), nn.ReLU(), nn.Linear(64, 1))
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        scaler = torch.amp.GradScaler("cpu")
+        for step in range(30):
+            idx = torch.randint(0, 512, (64,))
+            with torch.autocast("cpu", dtype=torch.float16):
+                loss = ((model(x[idx]) - y[idx]) ** 2).mean()
+            opt.zero_grad()
+            scaler.scale(loss).backward()
+            scaler.step(opt)
+            scaler.update()
+            opt.step()
+    """)
+    d = diagnosed(capsys, tmp_path)
+    assert d["evidence"]["loop.step_outside_scaler"] is True
+    assert "optim.accumulation_or_scaling_misuse" in [c["id"] for c in d["causes"][:3]], \
+        [c["id"] for c in d["causes"][:3]]
+
+
 def test_a_program_that_crashes_after_training_started_is_its_own_failure(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write(tmp_path, TRAIN.replace('x[200] = float("nan")', "").replace(

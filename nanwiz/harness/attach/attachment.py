@@ -143,7 +143,8 @@ class Attachment:
         self.closure_calls = 0
         self.counts: dict[str, int] = {"zero_grad": 0, "clip": 0, "clip_finite": 0, "clip_scaled": 0, "grads_carried": 0,
                                        "grad_checks": 0, "backward_calls": 0, "steps": 0, "closure": 0, "eval_calls": 0,
-                                       "nonfinite_read": 0, "scaled_step": 0, "reweighted": 0}
+                                       "nonfinite_read": 0, "scaled_step": 0, "reweighted": 0,
+                                       "step_outside_scaler": 0}
         self.time_first_step: float | None = None
         self.failed_at: float | None = None
         self.read_where: dict[str, Any] | None = None
@@ -159,6 +160,8 @@ class Attachment:
         self._step_state: TrainingState | None = None
         self._closure_state: TrainingState | None = None
         self._updated: set[int] = set()
+        self._scaler_stepped: set[int] = set()
+        """ids of the optimizers the program steps through scaler.step."""
         """Optimizers that have taken a step."""
         self._first_update_state: TrainingState | None = None
         """The whole state before an optimizer's first update (kept only for that step)."""
@@ -690,6 +693,12 @@ class Attachment:
         for frame in self._in_scaler_step:
             if frame["optimizer"] is optimizer:
                 frame["stepped"] = through_scaler = True
+        if through_scaler:
+            self._scaler_stepped.add(id(optimizer))
+        elif id(optimizer) in self._scaler_stepped:
+            # stepped through its GradScaler before, now directly as well: a second update from the same
+            # gradients, applied even when the scaler found them non-finite and skipped its own step
+            self.counts["step_outside_scaler"] += 1
         if not through_scaler and id(optimizer) not in self.segment.unscaled and \
                 any(c.scaled for c in self.segment.backwards):
             # gradients of a scaler.scale()d loss, stepped as they are: scale times too large
