@@ -465,12 +465,13 @@ class OpWatcher(TorchFunctionMode):
             if op in _NORM:
                 return "norm"
             if op in _REDUCTION:
-                return self._reduced(parents)
+                return self._reduced(parents, mean=op in ("mean", "nanmean"))
         return "other"
 
-    def _reduced(self, parents: list[Any]) -> str:
+    def _reduced(self, parents: list[Any], mean: bool = False) -> str:
         """What a sum or mean reduced: squared deviations from a mean (a variance written by hand),
-        squares (a norm written by hand), or anything else (a count, a masked total...)."""
+        squares (a norm written by hand; their mean is a second moment, the variance of an RMSNorm
+        written by hand), or anything else (a count, a masked total...)."""
         for p in parents:
             entry = self.provenance.get(p) if isinstance(p, torch.Tensor) else None
             if entry is None:
@@ -479,7 +480,8 @@ class OpWatcher(TorchFunctionMode):
             squared = op in ("pow", "square") or op == "mul" and len(inner) == 2 and inner[0] is inner[1]
             if squared and inner:
                 base = self.provenance.get(inner[0])
-                return "variance" if base is not None and base[0] in ("sub", "rsub") else "norm"
+                centred = base is not None and base[0] in ("sub", "rsub")
+                return "variance" if centred or mean else "norm"
         return "reduction"
 
     def _event(self, name: str, kind: str, args: tuple, inputs: list[torch.Tensor], inputs_had_inf: bool,

@@ -400,6 +400,42 @@ def test_an_optimizer_stepped_again_after_its_gradscaler_step_is_seen(tmp_path, 
         [c["id"] for c in d["causes"][:3]]
 
 
+def test_an_rms_norm_written_by_hand_without_eps_is_the_normalization_cause(tmp_path, capsys, monkeypatch):
+    """x * rsqrt(mean(x**2)) on the zero vectors of padding: the mean of squares is a second moment
+    (the variance of an RMSNorm), not a norm, so the 1/0 is the normalization's missing eps rather
+    than a plain division by zero (the issue's "wherever the division happens")."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, """
+        import torch
+        from torch import nn
+
+        class ScaleNorm(nn.Module):
+            def __init__(self, dim):
+                super().__init__()
+                self.scale = nn.Parameter(torch.ones(dim))
+
+            def forward(self, x):
+                return self.scale * x * torch.rsqrt(x.pow(2).mean(dim=-1, keepdim=True))
+
+        torch.manual_seed(0)
+        tokens = torch.randint(1, 50, (256, 12))
+        tokens[:, 9:] = 0
+        labels = (tokens[:, 0] > 25).long()
+        embed = nn.Embedding(50, 16, padding_idx=0)
+        model = nn.Sequential(ScaleNorm(16), nn.Flatten(), nn.Linear(16 * 12, 2))
+        opt = torch.optim.Adam(list(embed.parameters()) + list(model.parameters()), lr=1e-3)
+        for i in range(0, 256, 32):
+            loss = nn.functional.cross_entropy(model(embed(tokens[i:i + 32])), labels[i:i + 32])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    """)
+    d = diagnosed(capsys, tmp_path)
+    first = d["first_nonfinite"]
+    assert first["op"] == "rsqrt" and first["operand_origin"] == "variance", first
+    assert d["top_cause"] == "arch.norm_zero_variance", [c["id"] for c in d["causes"][:3]]
+
+
 def test_a_program_that_crashes_after_training_started_is_its_own_failure(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write(tmp_path, TRAIN.replace('x[200] = float("nan")', "").replace(
