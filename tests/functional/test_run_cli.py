@@ -436,6 +436,37 @@ def test_an_rms_norm_written_by_hand_without_eps_is_the_normalization_cause(tmp_
     assert d["top_cause"] == "arch.norm_zero_variance", [c["id"] for c in d["causes"][:3]]
 
 
+def test_a_statistic_the_loop_carries_across_steps_is_replayed_as_it_was(tmp_path, capsys, monkeypatch):
+    """A running statistic updated every step outside autograd (an EMA of the batch variance, as
+    running observation normalizers keep): the failing step's value came through every earlier
+    step, long dropped from the tape, so the replay could not run the sqrt and named no op. A value
+    carried over from an earlier step that needs no gradient is now kept as it was (as a detached
+    hidden state is), and the sqrt of the negative is found on its line."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, """
+        import torch
+        from torch import nn
+
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(4, 16), nn.Tanh(), nn.Linear(16, 1))
+        opt = torch.optim.SGD(model.parameters(), lr=0.01)
+        spread = torch.tensor(1.0)
+        for step in range(30):
+            x = torch.randn(32, 4) * (1.0 - step / 30)
+            spread = 0.8 * spread + 0.2 * x.var()
+            width = torch.sqrt(spread - 0.25)
+            loss = ((model(x / width) - x[:, :1]) ** 2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    """)
+    d = diagnosed(capsys, tmp_path)
+    first = d["first_nonfinite"]
+    assert first["step"] == 20 and first["op"] == "sqrt" and first["operand_negative"], first
+    assert first["source"]["line"] == 12, first
+    assert d["top_cause"] == "num.sqrt_negative", [c["id"] for c in d["causes"][:3]]
+
+
 def test_a_program_that_crashes_after_training_started_is_its_own_failure(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write(tmp_path, TRAIN.replace('x[200] = float("nan")', "").replace(

@@ -336,7 +336,10 @@ class Tape:
                       leaves=[self.leaf(x) for x in leaves], where=caller(3), grad=torch.is_grad_enabled(),
                       autocast=autocast_state(), segment=self.segment, inplace=inplace, outputs=len(out_leaves),
                       error=f"{type(error).__name__}: {error}" if error is not None else None)
-        if kind == "op" and error is None and (name in _RANDOM or name == "detach" and self._carried(entry)):
+        if kind == "op" and error is None and (name in _RANDOM or self._carried(entry) and (
+                name == "detach" or _plain_values(out_leaves))):
+            # a value carried over from an earlier step outside autograd (a detached hidden state, running
+            # statistics the loop keeps itself): kept as it was, as a random draw is
             entry.frozen = [t.detach().clone() for t in out_leaves]
         if kind == "op" and name in _SUMS and not inplace and len(out_leaves) == 1 and out_leaves[0].dim() == 0 \
                 and out_leaves[0].requires_grad and out_leaves[0].is_floating_point():
@@ -583,6 +586,13 @@ class Replay:
 
     def get(self, ref: Ref | Source) -> torch.Tensor:
         return self.value(ref)
+
+
+def _plain_values(tensors: list[torch.Tensor]) -> bool:
+    """Finite values outside autograd: kept as they are, they lose no gradient and hide no producer
+    (an op that made a NaN from them stays replayable, to be found)."""
+    return bool(tensors) and not any(t.requires_grad for t in tensors) and all(
+        not t.is_floating_point() or not nan_or_posinf(t) for t in tensors)
 
 
 def _term_label(made: Entry | None, total: Entry, tape: Tape) -> str:
