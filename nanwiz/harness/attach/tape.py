@@ -49,6 +49,8 @@ _READS = {"item", "__float__", "isnan", "isinf", "isfinite"}
 _RANDOM = {"rand", "randn", "randint", "rand_like", "randn_like", "randint_like", "randperm", "normal", "bernoulli",
            "multinomial", "poisson", "random", "uniform", "exponential", "geometric", "cauchy", "log_normal",
            "dropout", "alpha_dropout", "feature_alpha_dropout", "dropout1d", "dropout2d", "dropout3d", "rrelu"}
+"""Calls that draw random numbers. Their results are kept and given back as they were, since the
+generator they drew from (often a torch.Generator of the program's own) has moved on since."""
 _SUMS = {"add", "radd", "sub", "rsub"}
 """Ops that add up a loss from its terms (`rec + beta * kl`): their scalar operands are kept."""
 _SCALES = {"mul", "rmul", "div", "truediv"}
@@ -56,8 +58,6 @@ _SCALES = {"mul", "rmul", "div", "truediv"}
 _ASSIGNED = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*(?:[-+*/]?=)(?!=)")
 MAX_TERMS = 8
 """More operands than this is a sum over samples or steps, not a loss made of named terms."""
-"""Calls that draw random numbers. Their results are kept and given back as they were, since the
-generator they drew from (often a torch.Generator of the program's own) has moved on since."""
 
 
 @dataclass(frozen=True)
@@ -258,9 +258,9 @@ class Tape:
         """tensor -> BatchRows, registered by the data tracker when a DataLoader yields a batch."""
         self.parameters: WeakIdKeyDictionary = WeakIdKeyDictionary()
         self.live: dict[Ref, torch.Tensor] = {}
+        """Outputs of recorded calls that are trained parameters: a replay uses them as they are now."""
         self.live_terms: dict[int, list[torch.Tensor | None]] = {}
         """entry index -> the operands of a loss's sum (keep_terms), for the current segment only."""
-        """Outputs of recorded calls that are trained parameters: a replay uses them as they are now."""
         self._by_storage: dict[int, list[Source]] = {}
         self.mode = TapeMode(self)
         self.on_read: Callable[[str, torch.Tensor, Any], None] | None = None
