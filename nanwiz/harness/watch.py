@@ -399,15 +399,10 @@ class OpWatcher(TorchFunctionMode):
         function mode is off while it handles a call, so the ops inside were not seen) and take the
         op inside that made it (exp overflowing in a hand-written softmax), with its line, as this
         op's event. False: nothing inside was found, and the call stays one op."""
-        inner = OpWatcher(self.script, self.tracker)
-        try:
-            with torch.no_grad(), inner:
-                func.look_inside(*args, **kwargs)
-        except Exception:  # noqa: BLE001 - only a closer look; the call's own result decides
+        inner = watch_inside(self.script, self.tracker, lambda: func.look_inside(*args, **kwargs))
+        if inner is None:
             return False
         found = [e for e in (inner.first_inf, inner.first_nan) if e is not None]
-        if not found:
-            return False
         root = min(found, key=lambda e: e.index)
         for e in found:
             e.index = self.count if e is root else self.count + 1
@@ -526,6 +521,20 @@ class OpWatcher(TorchFunctionMode):
                 target, ignore = summed
                 return bool(target.numel()) and bool((target == ignore).all())
         return False
+
+
+def watch_inside(script: UserCode, tracker: ModuleTracker | None, run: Any) -> OpWatcher | None:
+    """Run the user's own code that torch saw as one call (a custom Function's forward or backward)
+    once more, without autograd, under a watcher of its own: the watcher, if an op inside made a
+    non-finite value; None if none did, or the run raised (only a closer look: the call's own
+    result decides)."""
+    inner = OpWatcher(script, tracker)
+    try:
+        with torch.no_grad(), inner:
+            run()
+    except Exception:  # noqa: BLE001
+        return None
+    return inner if inner.first_inf is not None or inner.first_nan is not None else None
 
 
 def _kind_of_any(tensors: list[torch.Tensor], skip_nan: bool = False) -> str | None:
@@ -712,15 +721,9 @@ class BackwardWatcher:
         def prehook(grad_outputs):
             if self.first is not None or any(nan_or_posinf(g) for g in grad_outputs if isinstance(g, torch.Tensor)):
                 return None
-            inner = OpWatcher(self.script, None)
-            try:
-                with torch.no_grad(), inner:
-                    node._forward_cls.backward(node, *grad_outputs)
-            except Exception:  # noqa: BLE001 - only a closer look; the node's own run decides
-                return None
-            found = inner.first_inf or inner.first_nan
-            if found is not None:
-                self.inside[id(node)] = found
+            inner = watch_inside(self.script, None, lambda: node._forward_cls.backward(node, *grad_outputs))
+            if inner is not None:
+                self.inside[id(node)] = inner.first_inf or inner.first_nan
             return None
 
         return prehook
