@@ -36,16 +36,9 @@ def run(ctx: ProbeContext) -> None:
         records = training.run(progress=ctx.stage(index, max(len(todo), 1), item.get("title", item["id"])),
                                steps=ctx.params.get("max_steps"))
         failure = first_failure(records)
-        if variation.exclude_bad_samples and (getattr(training, "info", None) or {}).get("excluded") == 0:
-            # the program's data never came through a sampler the samples could be left out of
-            results[item["id"]] = {"clean": None, "steps_run": len(records), "failure": None,
-                                   "skipped": "the offending samples could not be left out from outside: the "
-                                              "program does not read them through a DataLoader's sampler"}
-            continue
-        if variation.dominant_term_scale and ((getattr(training, "info", None) or {}).get("counts") or {}).get(
-                "reweighted") == 0:
-            results[item["id"]] = {"clean": None, "steps_run": len(records), "failure": None,
-                                   "skipped": "the loss term to re-weight was not found when the program re-ran"}
+        skipped = _not_applied(variation, getattr(training, "info", None) or {})
+        if skipped:  # the run went ahead without the fix: it tells nothing either
+            results[item["id"]] = {"clean": None, "steps_run": len(records), "failure": None, "skipped": skipped}
             continue
         ctx.fact(item["fact"], failure is None)
         results[item["id"]] = {"clean": failure is None, "steps_run": len(records),
@@ -54,3 +47,14 @@ def run(ctx: ProbeContext) -> None:
     ctx.detail("results", results)
     ctx.detail("traces", traces)
     ctx.progress(1.0, "done", force=True)
+
+
+def _not_applied(variation: Variation, info: dict) -> str | None:
+    """Why a program nanwiz re-ran (`nanwiz run`) went ahead without the fix, if it did."""
+    if variation.exclude_bad_samples and info.get("excluded") == 0:
+        # the program's data never came through a sampler the samples could be left out of
+        return ("the offending samples could not be left out from outside: the program does not read "
+                "them through a DataLoader's sampler")
+    if variation.dominant_term_scale and (info.get("counts") or {}).get("reweighted") == 0:
+        return "the loss term to re-weight was not found when the program re-ran"
+    return None
