@@ -250,10 +250,10 @@ def run(ctx: ProbeContext) -> None:
             rows = RowsOf(program.batch())
             read: list[torch.Tensor] = []
             inputs, _out_shape, _shapes = model_view(program, read)
-            read = [t for t in read if t.is_floating_point()]
-            if not len(rows) and read and len(RowsOf(read)) >= 8:
+            model_rows = RowsOf([t for t in read if t.is_floating_point()])
+            if not len(rows) and len(model_rows) >= 8:
                 # a batch the loop built itself (no DataLoader, no tensor it slices): what the model read
-                scale_facts(ctx, scan_dataset(RowsOf(read)), None)
+                scale_facts(ctx, scan_dataset(model_rows), None)
             if len(rows):
                 batch_scan = scan_dataset(rows)
                 bad_input, bad_target = nonfinite_rows(batch_scan, inputs)

@@ -160,9 +160,9 @@ class Attachment:
         self._step_state: TrainingState | None = None
         self._closure_state: TrainingState | None = None
         self._updated: set[int] = set()
+        """Optimizers that have taken a step."""
         self._scaler_stepped: set[int] = set()
         """ids of the optimizers the program steps through scaler.step."""
-        """Optimizers that have taken a step."""
         self._first_update_state: TrainingState | None = None
         """The whole state before an optimizer's first update (kept only for that step)."""
         self.hand: HandUpdate | None = None

@@ -123,4 +123,3 @@ class HandUpdate:
 
     def load_state_dict(self, _state: dict[str, Any]) -> None:
         return None
-

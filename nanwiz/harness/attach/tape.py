@@ -606,7 +606,7 @@ def _term_label(made: Entry | None, total: Entry, tape: Tape) -> str:
             return assigned.group(1)
     elif made.name in _SCALES:
         named = [_term_label(tape.entry(x.entry), total, tape) for x in made.leaves if isinstance(x, Ref)]
-        if len(named) == 1 and named[0] not in ("term",) and " " not in named[0]:
+        if len(named) == 1 and named[0] != "term" and " " not in named[0]:
             return f"weighted {named[0]}"
     name = made.target.__class__.__name__ if made.kind == "call" else made.name
     return f"{name} at line {made.where.line}"
