@@ -109,7 +109,7 @@ def _localize(program: StepProgram, precision: str | None = None) -> dict[str, A
     bad, input_kind = bad_samples_in_batch(batch, indices)
     result["bad_in_batch"] = bad
     tracker = ModuleTracker(models)
-    watcher = OpWatcher(program.user, tracker, models, batch)
+    watcher = OpWatcher(program.user, tracker, models, batch, params=program.params)
     for t in float_tensors(program.data_tensors()):
         if not torch.isfinite(t).all():
             watcher.seed_taint(t, OpEvent(index=0, op="input", kind=kind_of(t) or "nan", module=None,
@@ -162,6 +162,11 @@ def _localize(program: StepProgram, precision: str | None = None) -> dict[str, A
         return result
     params = program.params
     grad_bad = [names.get(id(p), "?") for p in params if p.grad is not None and not torch.isfinite(p.grad).all()]
+    if not grad_bad and getattr(program, "failure", None) == "grad":
+        # the optimizer trains copies whose gradients the loop fills itself (fp32 master weights of a
+        # half model): what the failing backward made is in the models' own parameters' gradients
+        grad_bad = [name for name, t, op in held if op == "parameter" and t.grad is not None
+                    and not torch.isfinite(t.grad).all()]
     result["params_nonfinite_grad"] = grad_bad
     # with a GradScaler non-finite gradients are a skip, unless the watch found the scaler had given up
     gave_up = scaler is not None and getattr(program, "failure", None) == "grad"

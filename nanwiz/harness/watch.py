@@ -21,7 +21,7 @@ import linecache
 import math
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -242,7 +242,7 @@ class OpWatcher(TorchFunctionMode):
 
     def __init__(self, script: Path | UserCode, tracker: ModuleTracker | None,
                  model: nn.Module | list[nn.Module] | None = None, batch: Any = None,
-                 stop_detail_after: int = 100000):
+                 stop_detail_after: int = 100000, params: Iterable[torch.Tensor] = ()):
         super().__init__()
         self.script = script if isinstance(script, UserCode) else UserCode(script)
         self.tracker = tracker
@@ -261,6 +261,7 @@ class OpWatcher(TorchFunctionMode):
         self._param_ids = set()
         for m in (model if isinstance(model, (list, tuple)) else [model] if model is not None else []):
             self._param_ids |= {id(t) for t in list(m.parameters()) + list(m.buffers())}
+        self._param_ids |= {id(t) for t in params}  # bare tensors an optimizer trains: weights held by no module
         self._batch_ids = {id(t) for t in iter_tensors(batch)} if batch is not None else set()
         self.softmax_absmax = 0.0
         self.taint: WeakIdKeyDictionary = WeakIdKeyDictionary()

@@ -1185,3 +1185,71 @@ def test_a_loss_term_weighted_far_too_high_is_found_and_its_down_weighting_verif
     assert sorted(d["series"][0]["terms"]) == ["rec", "weighted kl"]
     assert evidence["fix.downweight_term.clean"] is True
     assert d["top_cause"] == "optim.loss_term_weight", [c["id"] for c in d["causes"][:3]]
+
+
+def test_a_half_model_whose_loss_is_scaled_by_hand_is_the_scaling_misuse(tmp_path, capsys, monkeypatch):
+    """fp16 weights with fp32 master copies the loop fills itself, and a static loss scale: the
+    scaled gradients overflow in the half model's backward. The optimizer's own (master) gradients
+    are copies, so the replay looks at the model's; a gradient the loop overwrites each step is not
+    one carried over; and the constant the loss was multiplied by is the loop's own loss scale."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, """
+        import torch
+        from torch import nn
+
+        torch.manual_seed(0)
+        feats = torch.randn(2048, 32)
+        target = feats[:, :3].sum(1)
+        net = nn.Sequential(nn.Linear(32, 128), nn.Tanh(), nn.Linear(128, 1)).half()
+        master = [p.detach().float().requires_grad_() for p in net.parameters()]
+        opt = torch.optim.SGD(master, lr=1e-4)
+        for it in range(20):
+            rows = torch.randint(0, 2048, (512,))
+            pred = net(feats[rows].half()).float().squeeze(1)
+            loss = ((pred - target[rows]) ** 2).sum()
+            net.zero_grad()
+            (loss * 8192).backward()
+            for m, p in zip(master, net.parameters()):
+                if m.grad is None:
+                    m.grad = torch.zeros_like(m)
+                m.grad.copy_(p.grad.float() / 8192)
+            opt.step()
+            with torch.no_grad():
+                for m, p in zip(master, net.parameters()):
+                    p.copy_(m)
+    """)
+    d = diagnosed(capsys, tmp_path)
+    first = d["first_nonfinite"]
+    assert first["phase"] == "backward" and first["source"]["line"] == 13, first
+    assert d["evidence"]["loop.loss_scaled_by_hand"] is True
+    assert d["evidence"]["loop.grads_carried_over"] is False
+    assert d["top_cause"] == "optim.accumulation_or_scaling_misuse", [c["id"] for c in d["causes"][:3]]
+
+
+def test_a_radicand_made_of_parameters_that_goes_negative_is_the_sqrt_cause(tmp_path, capsys, monkeypatch):
+    """A physical model's sqrt of parameters (a damped frequency) that an update carries below 0:
+    lr 0 and lr x0.1 avoid it, as they avoid any crossing the weights must move into; a radicand of
+    parameters alone is the formula's domain, not the step size."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, """
+        import torch
+
+        torch.manual_seed(0)
+        t = torch.linspace(0, 6, 200)
+        obs = torch.exp(-0.8 * t) * torch.cos(0.05 * t) + 0.01 * torch.randn(200)
+        k = torch.tensor(1.0, requires_grad=True)
+        c = torch.tensor(0.5, requires_grad=True)
+        opt = torch.optim.SGD([k, c], lr=0.5)
+        for epoch in range(40):
+            freq = torch.sqrt(k - c ** 2)
+            fit = torch.exp(-c * t) * torch.cos(freq * t)
+            loss = ((fit - obs) ** 2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            print(epoch, loss.item())
+    """)
+    d = diagnosed(capsys, tmp_path)
+    first = d["first_nonfinite"]
+    assert first["op"] == "sqrt" and first["source"]["line"] == 11, first
+    assert d["top_cause"] == "num.sqrt_negative", [(c["id"], c["probability"]) for c in d["causes"][:3]]

@@ -144,7 +144,7 @@ class Attachment:
         self.counts: dict[str, int] = {"zero_grad": 0, "clip": 0, "clip_finite": 0, "clip_scaled": 0, "grads_carried": 0,
                                        "grad_checks": 0, "backward_calls": 0, "steps": 0, "closure": 0, "eval_calls": 0,
                                        "nonfinite_read": 0, "scaled_step": 0, "reweighted": 0,
-                                       "step_outside_scaler": 0}
+                                       "step_outside_scaler": 0, "hand_scaled": 0}
         self.time_first_step: float | None = None
         self.failed_at: float | None = None
         self.read_where: dict[str, Any] | None = None
@@ -168,7 +168,9 @@ class Attachment:
         self.hand: HandUpdate | None = None
         """A loop with no optimizer (yet): the weights its backward reaches, which it may update by hand."""
         self._hand_ptrs: tuple[int, set[int]] = (-1, set())
-        self._grad_marks: dict[int, tuple[torch.Tensor, torch.Tensor | None]] = {}
+        self._grad_marks: dict[int, tuple[torch.Tensor, torch.Tensor | None, int]] = {}
+        self._accumulated: dict[int, int] = {}
+        """Per marked parameter: how many times backward has added into its gradient."""
         self._steps_after_failure = 0
         self._handles: list[Any] = []
         self._patches: list[tuple[Any, str, Any]] = []
@@ -502,6 +504,9 @@ class Attachment:
         call = BackwardCall(loss=self.tape.leaf(target), scaled=scaled, where=caller(3),
                             terms=self.tape.loss_terms(target))
         self.counts["backward_calls"] += 1
+        factor = self.tape.constant_factor(target)
+        if factor is not None and abs(factor) >= HAND_SCALE:
+            self.counts["hand_scaled"] += 1
         if self.segment.observed is not None and any(c.loss == call.loss for c in self.segment.backwards):
             return  # the program read this loss (non-finite) before its backward: already the step's loss
         self.segment.backwards.append(call)
@@ -585,7 +590,7 @@ class Attachment:
         ids = {id(p) for p in params}
         for key, mark in self._grad_marks.items():
             if id(mark[0]) in ids:
-                self._grad_marks[key] = (mark[0], None)
+                self._grad_marks[key] = (mark[0], None, 0)
 
     def _check_carried_grads(self, optimizer: Any) -> None:
         """At an optimizer's step: are the gradients it updates from still the tensor its previous
@@ -595,17 +600,28 @@ class Attachment:
         mark = self._grad_marks.get(id(optimizer))
         if mark is None:
             return
-        p, marked = mark
+        p, marked, accumulated = mark
         self.counts["grad_checks"] += 1
-        if marked is not None and p.grad is marked:
+        # a gradient the loop overwrites itself (copied from a half model into fp32 master weights) is the
+        # same tensor each step too: carried over only if backward added into it since
+        if marked is not None and p.grad is marked and self._accumulated.get(id(p), 0) > accumulated:
             self.segment.grads_carried = True
             self.counts["grads_carried"] += 1
 
     def _mark_grads(self, optimizer: Any) -> None:
         for p in self._params(optimizer):
             if p.grad is not None:
-                self._grad_marks[id(optimizer)] = (p, p.grad)
+                if id(p) not in self._accumulated:
+                    self._accumulated[id(p)] = 0
+                    try:
+                        p.register_post_accumulate_grad_hook(self._count_accumulation)
+                    except RuntimeError:  # not a leaf: backward never accumulates into it
+                        pass
+                self._grad_marks[id(optimizer)] = (p, p.grad, self._accumulated[id(p)])
                 return
+
+    def _count_accumulation(self, p: torch.Tensor) -> None:
+        self._accumulated[id(p)] = self._accumulated.get(id(p), 0) + 1
 
     # ------------------------------------------------------------ loops with no optimizer
     def _find_hand_trained(self, loss: torch.Tensor) -> None:
@@ -1088,6 +1104,9 @@ def _scale(scaler: Any) -> float:
 
 
 _EXTREMES = {"min", "max", "amin", "amax", "aminmax"}
+HAND_SCALE = 128
+"""A loss multiplied by at least this before backward is a loss scale (fp16's usual ones are 2**7..2**16),
+not a loss weight."""
 """Reductions to the extreme of a tensor: what a program logs about its values, never a loss."""
 
 

@@ -406,6 +406,22 @@ class Tape:
         self._by_storage = {ptr: [s for s in sources if id(s) in live] for ptr, sources in self._by_storage.items()}
         self._by_storage = {ptr: sources for ptr, sources in self._by_storage.items() if sources}
 
+    def constant_factor(self, loss: torch.Tensor) -> float | None:
+        """The Python number the tensor handed to backward was multiplied (or divided) by last, as a
+        loop scaling its loss by hand does (`(loss * 4096).backward()`); None when it was not. A
+        GradScaler's scale is a tensor: not counted here."""
+        ref = self.producer.get(loss) if isinstance(loss, torch.Tensor) else None
+        top = self.entry(ref.entry) if ref is not None else None
+        if top is None or top.name not in _SCALES:
+            return None
+        tensors = [x for x in top.leaves if isinstance(x, (Ref, Source))]
+        numbers = [x for x in top.leaves if isinstance(x, (int, float)) and not isinstance(x, bool)]
+        if len(tensors) != 1 or len(numbers) != 1 or not numbers[0]:
+            return None
+        if top.name in ("div", "truediv"):
+            return 1.0 / numbers[0] if top.leaves[0] is tensors[0] else None
+        return float(numbers[0])
+
     def loss_terms(self, loss: torch.Tensor, live: bool = False) -> dict[str, torch.Tensor]:
         """The terms a loss was added up from on one line of the loop (`rec + beta * kl`, through a
         division by the accumulation steps), by name, with their values; {} for a single term.
