@@ -396,8 +396,8 @@ def test_an_optimizer_stepped_again_after_its_gradscaler_step_is_seen(tmp_path, 
     """)
     d = diagnosed(capsys, tmp_path)
     assert d["evidence"]["loop.step_outside_scaler"] is True
-    assert "optim.accumulation_or_scaling_misuse" in [c["id"] for c in d["causes"][:3]], \
-        [c["id"] for c in d["causes"][:3]]
+    # (learning rate 0 fails as well: the Inf gradients the scaler skipped make 0 * Inf = NaN)
+    assert d["top_cause"] == "optim.accumulation_or_scaling_misuse", [c["id"] for c in d["causes"][:3]]
 
 
 def test_an_rms_norm_written_by_hand_without_eps_is_the_normalization_cause(tmp_path, capsys, monkeypatch):
