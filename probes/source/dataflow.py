@@ -14,6 +14,12 @@ from .vocabulary import (
 )
 
 
+
+def trained_tensor(node: ast.Call) -> bool:
+    """torch.tensor(1.0, requires_grad=True): a weight the loop trains, not a constant."""
+    return any(k.arg == "requires_grad" and not (isinstance(k.value, ast.Constant) and not k.value.value)
+               for k in node.keywords)
+
 class Callee(NamedTuple):
     """What a call is: `op` its last name; `qual` the dotted name for module functions and
     builtins; `method` for x.op(...); `subject` the value it acts on; `on_module` for an
@@ -247,7 +253,8 @@ class Source:
                 q, arg = self.callee(node).qual, node.args[0]
                 if q == "float" and isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                     return float(arg.value)
-                if q in ("float", "int", "torch.tensor", "torch.as_tensor", "math.sqrt", "numpy.sqrt"):
+                if q in ("float", "int", "torch.tensor", "torch.as_tensor", "math.sqrt", "numpy.sqrt") \
+                        and not trained_tensor(node):
                     v = self.number(arg, hops + 1)
                     return None if v is None else (math.sqrt(v) if q.endswith("sqrt") else v)
                 return None
@@ -285,7 +292,7 @@ class Source:
             if (c.qual or "").startswith("math.") or c.op in ("len", "size", "dim", "numel", "finfo", "iinfo"):
                 return True
             return c.qual in ("int", "float", "max", "min", "abs", "round", "torch.tensor", "torch.as_tensor") and all(
-                self.static(a, hops + 1) for a in node.args)
+                self.static(a, hops + 1) for a in node.args) and not trained_tensor(node)
         if isinstance(node, (ast.Name, ast.Attribute)):
             value = self.bound(node)
             if value is not None:

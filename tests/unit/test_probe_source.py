@@ -134,6 +134,17 @@ CASES = [
     """),
     # ---- sqrt_unguarded
     ("source.sqrt_unguarded", True, """
+        k = torch.tensor(1.0, requires_grad=True)
+        c = torch.tensor(0.5, requires_grad=True)
+        for epoch in range(40):
+            freq = torch.sqrt(k - c ** 2)
+    """),
+    ("source.sqrt_unguarded", False, """
+        k = torch.tensor(1.0)
+        c = torch.tensor(0.5, requires_grad=False)
+        freq = torch.sqrt(k - c ** 2)
+    """),
+    ("source.sqrt_unguarded", True, """
         class Dist(nn.Module):
             def forward(self, a, b):
                 return torch.sqrt(((a - b) ** 2).sum(1))
