@@ -32,6 +32,9 @@ class Variation(BaseModel):
     """Replace ReLU-family activations by bounded ones (ReLU6, clamped outputs)."""
     dominant_term_scale: float | None = Field(default=None, gt=0)
     """Multiply the loss term that dominated before the failure by this factor."""
+    default_init: bool = False
+    """Re-initialize every layer with PyTorch's own initialization (its reset_parameters) before the
+    first step: the user's initialization taken out, everything else kept."""
     batch_size: int | None = Field(default=None, ge=1)
     shuffle: bool | None = None
     steps: int | None = Field(default=None, ge=1)

@@ -15,7 +15,7 @@ from nanwiz.variation import Variation
 NAME = "fixes"
 FACTS = ("fix.lower_lr.clean", "fix.lower_lr_100.clean", "amp.fp32_clean", "amp.bf16_clean", "fix.grad_clip.clean",
          "fix.larger_eps.clean", "fix.exclude_samples.clean", "fix.bounded_activations.clean",
-         "fix.downweight_term.clean")
+         "fix.downweight_term.clean", "fix.default_init.clean")
 
 
 def run(ctx: ProbeContext) -> None:
@@ -30,6 +30,8 @@ def run(ctx: ProbeContext) -> None:
         unsupported = getattr(training, "unsupported", None)
         if getattr(training, "bounded", None) == 0:  # F.relu in forward: cannot be applied from outside
             unsupported = "no activation module to bound (activations are called as functions)"
+        if getattr(training, "reset", None) == 0:
+            unsupported = "no layer of the model has a default initialization (reset_parameters) to go back to"
         if unsupported:  # a fix that cannot be applied tells nothing: no fact
             results[item["id"]] = {"clean": None, "steps_run": 0, "failure": None, "skipped": unsupported}
             continue
@@ -57,4 +59,6 @@ def _not_applied(variation: Variation, info: dict) -> str | None:
                 "them through a DataLoader's sampler")
     if variation.dominant_term_scale and (info.get("counts") or {}).get("reweighted") == 0:
         return "the loss term to re-weight was not found when the program re-ran"
+    if variation.default_init and (info.get("counts") or {}).get("reset_layers") == 0:
+        return "no layer of the program's models has a default initialization (reset_parameters) to go back to"
     return None

@@ -168,6 +168,19 @@ class BoundedActivation(nn.Module):
         return torch.clamp(self.inner(*args, **kwargs), -6.0, 6.0)
 
 
+def reset_to_default_init(model: nn.Module) -> int:
+    """Give every layer of the model PyTorch's default initialization again (the layer's own
+    reset_parameters, which scales by fan_in); how many layers were reset. Parameters that no layer
+    initializes itself (a bare nn.Parameter of a custom module) keep their values."""
+    reset = 0
+    with torch.no_grad():
+        for module in model.modules():
+            if callable(getattr(module, "reset_parameters", None)) and any(True for _ in module.parameters(recurse=False)):
+                module.reset_parameters()
+                reset += 1
+    return reset
+
+
 def bound_activations(model: nn.Module) -> int:
     """Bound every activation module; how many were changed. A ReLU recurrent layer switches to
     tanh, since its ReLU runs inside one fused call that cannot be clamped. Activations called
@@ -226,6 +239,8 @@ class TrainingRun:
                               f"got {type(model).__name__}")
         # How many activations the bounded-activations variation reached (None: not asked for).
         self.bounded = bound_activations(model) if self.variation.bounded_activations else None
+        # How many layers the default-initialization variation reset (None: not asked for).
+        self.reset = reset_to_default_init(model) if self.variation.default_init else None
         self.model = model.to(self.device)
         self.params = [p for p in self.model.parameters() if p.requires_grad]
         if not self.params:

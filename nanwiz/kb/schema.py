@@ -243,7 +243,8 @@ class Intervention(Strict):
     variation: Variation
     fact: Id
     """The bool fact that records the outcome: true = the run stays finite for every step."""
-    needs: list[Literal["optimizer", "bad_samples", "dominant_term", "optimizer_eps", "activations"]] = Field(
+    needs: list[Literal["optimizer", "bad_samples", "dominant_term", "optimizer_eps", "activations",
+                        "layers"]] = Field(
         default_factory=list
     )
     """What must be known before it can run (bad sample indices, a dominant loss term...)."""

@@ -169,6 +169,7 @@ def verification_params(kb: KnowledgeBase, session: Session) -> dict[str, Any]:
         "dominant_term": bool(dominant) and (facts.get("loss.terms") or 1) >= 2,
         "optimizer_eps": facts.get("optimizer.eps") is not None,
         "activations": facts.get("model.unbounded_activation") is True,
+        "layers": (facts.get("model.depth") or 0) > 0,
     }
     chosen: list[dict[str, Any]] = []
     ranking = session.ranking(kb)

@@ -1253,3 +1253,40 @@ def test_a_radicand_made_of_parameters_that_goes_negative_is_the_sqrt_cause(tmp_
     first = d["first_nonfinite"]
     assert first["op"] == "sqrt" and first["source"]["line"] == 11, first
     assert d["top_cause"] == "num.sqrt_negative", [(c["id"], c["probability"]) for c in d["causes"][:3]]
+
+
+def test_an_initialization_the_program_chose_is_verified_by_going_back_to_the_default(tmp_path, capsys, monkeypatch):
+    """Deep layers drawn from N(0, 1): the output is Inf before any update. The fix is verified by
+    re-running the program with every layer given PyTorch's own initialization (reset_parameters,
+    before the model's first call; the optimizer keeps the same tensors)."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, """
+        import torch
+        from torch import nn
+
+        torch.manual_seed(0)
+        x = torch.randn(256, 128)
+        y = x[:, :4].sum(1, keepdim=True)
+        layers = []
+        for _ in range(24):
+            layer = nn.Linear(128, 128)
+            nn.init.normal_(layer.weight, std=1.0)
+            layers += [layer, nn.ReLU()]
+        model = nn.Sequential(*layers, nn.Linear(128, 1))
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        for step in range(20):
+            idx = torch.randint(0, 256, (32,))
+            loss = nn.functional.mse_loss(model(x[idx]), y[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    """)
+    out_json = tmp_path / "d.json"
+    code = main(["run", "--quiet", "--json", str(out_json), "train.py"])
+    capsys.readouterr()
+    assert code == 0
+    d = json.loads(out_json.read_text())
+    assert d["evidence"]["fix.default_init.clean"] is True
+    assert d["top_cause"] == "init.bad_init"
+    fixes = next(c for c in d["causes"] if c["id"] == "init.bad_init")["fixes"]
+    assert [f["verified"] for f in fixes if f["verify"] == "default_init"] == [True]

@@ -249,6 +249,27 @@ def test_bounding_reaches_activation_modules_and_the_relu_of_a_recurrent_layer()
     assert bound_activations(nn.Sequential(nn.Linear(3, 4), nn.Tanh())) == 0
 
 
+def test_default_initialization_resets_the_layers_that_have_one_and_keeps_bare_parameters():
+    import torch
+    from torch import nn
+
+    from nanwiz.harness.run import reset_to_default_init
+
+    class Scaled(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.gain = nn.Parameter(torch.full((4,), 7.0))
+            self.body = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.LayerNorm(64))
+
+    model = Scaled()
+    nn.init.normal_(model.body[0].weight, std=5.0)
+    weight = model.body[0].weight
+    assert reset_to_default_init(model) == 2  # the Linear and the LayerNorm
+    assert model.body[0].weight is weight and float(weight.std()) < 0.2  # in place: optimizers keep it
+    assert torch.equal(model.gain, torch.full((4,), 7.0))
+    assert reset_to_default_init(nn.Sequential(nn.ReLU())) == 0
+
+
 def test_a_fix_that_cannot_be_applied_reports_no_fact(tmp_path):
     """F.relu inside forward cannot be swapped from outside: a run 'with bounded activations'
     would be the plain run again, and its failure must not count against the fix."""

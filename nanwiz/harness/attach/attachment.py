@@ -144,7 +144,7 @@ class Attachment:
         self.counts: dict[str, int] = {"zero_grad": 0, "clip": 0, "clip_finite": 0, "clip_scaled": 0, "grads_carried": 0,
                                        "grad_checks": 0, "backward_calls": 0, "steps": 0, "closure": 0, "eval_calls": 0,
                                        "nonfinite_read": 0, "scaled_step": 0, "reweighted": 0,
-                                       "step_outside_scaler": 0, "hand_scaled": 0}
+                                       "step_outside_scaler": 0, "hand_scaled": 0, "reset_layers": 0}
         self.time_first_step: float | None = None
         self.failed_at: float | None = None
         self.read_where: dict[str, Any] | None = None
@@ -416,6 +416,7 @@ class Attachment:
         if self.depth == 1:
             self._check_stop()
             self.suspend()
+            self.counts["reset_layers"] += self.controls.before_forward(_unwrap(module))
             if self.segment.stats and self.stats_watch is not None and self._stats_mode is None:
                 self._stats_mode = self.stats_watch()
                 self._stats_mode.__enter__()

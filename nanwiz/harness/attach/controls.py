@@ -4,7 +4,8 @@ The same Variation vocabulary as contract mode (nanwiz.variation), applied throu
 the learning rate is scaled at each optimizer step (so schedules keep working), a frozen run
 puts the weights back after every step, clipping is applied just before the step (gradients are
 unscaled there), autocast is switched off or to bf16 where the program enters it, excluded
-samples are filtered out of the DataLoader's sampler, a loss term is re-weighted in the gradient
+samples are filtered out of the DataLoader's sampler, a model's layers get PyTorch's default
+initialization again before the model's first call, a loss term is re-weighted in the gradient
 that backward is given (the loss the program reads is its own), and a fixed seed is set before the
 program starts. What cannot be injected from outside says so (`unsupported`).
 """
@@ -16,6 +17,7 @@ from typing import Any
 
 import torch
 
+from nanwiz.harness.run import reset_to_default_init
 from nanwiz.harness.tensors import optimizer_params
 from nanwiz.variation import Variation
 
@@ -29,6 +31,7 @@ class Controls:
     """The loss term a dominant_term_scale re-weights (its name in the baseline's records)."""
     _saved_lr: dict[int, list[Any]] = field(default_factory=dict)
     _saved_params: dict[int, list[torch.Tensor]] = field(default_factory=dict)
+    _reset: set[int] = field(default_factory=set)
 
     @classmethod
     def of(cls, variation: Variation | None, exclude: tuple[int, ...] = (), seed: int | None = None,
@@ -49,6 +52,16 @@ class Controls:
         if v.amp == "fp16":
             return "fp16 cannot be switched on from outside (it needs a GradScaler in the loop)"
         return None
+
+    # ------------------------------------------------------------ at a model's first call
+    def before_forward(self, model: torch.nn.Module) -> int:
+        """The default-initialization run: a model's layers re-initialized before it first computes
+        anything (in place: the optimizer built on them keeps training the same tensors). How many
+        layers were reset."""
+        if not self.variation.default_init or id(model) in self._reset:
+            return 0
+        self._reset.add(id(model))
+        return reset_to_default_init(model)
 
     # ------------------------------------------------------------ at the optimizer step
     def before_step(self, optimizer: Any) -> None:
