@@ -128,6 +128,32 @@ def test_the_terms_a_loss_is_added_up_from_are_recorded_by_name():
         assert abs(sum(terms.values()) - a.records[0].loss * 4) < 1e-4
 
 
+def added_in_place_loop(steps: int) -> None:
+    torch.manual_seed(0)
+    x = torch.randn(64, 4)
+    model = nn.Linear(4, 4)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    for _ in range(steps):
+        out = model(x)
+        loss = F.mse_loss(out, x)
+        loss += 0.5 * out.pow(2).mean()
+        reg = model.weight.abs().sum()
+        loss += 1e-3 * reg
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+
+def test_terms_added_to_a_loss_in_place_on_later_lines_are_terms_too():
+    """`loss = mse; loss += 0.5 * penalty; loss += 1e-3 * reg`: three terms, the first with its value
+    before the adds changed it in place."""
+    a = watch(lambda: added_in_place_loop(2))
+    terms = a.records[0].terms
+    assert len(terms) == 3 and "loss" in terms, terms
+    assert abs(sum(terms.values()) - a.records[0].loss) < 1e-4
+    assert terms["loss"] < a.records[0].loss
+
+
 def test_a_sum_over_samples_is_not_a_loss_of_terms():
     a = watch(lambda: weighted_loop(2, per_sample_sum=True))
     assert a.records and all(not r.terms for r in a.records)

@@ -220,8 +220,11 @@ class TapeMode(TorchFunctionMode):
         if name in _NOT_RECORDED or name.startswith("is_"):
             return func(*args, **kwargs)
         inplace = _is_inplace(name, func)
+        before = None
         if inplace and args and isinstance(args[0], torch.Tensor):
             tape.before_inplace(args[0])
+            if name in _SUMS and args[0].dim() == 0 and args[0].is_floating_point() and args[0].requires_grad:
+                before = args[0].detach().clone()  # `loss += beta * kl`: the loss before the term was added
             if tape.on_inplace is not None and tape.on_inplace(args[0]):
                 return func(*args, **kwargs)  # a weight the loop updates by hand: not a value of the step
         try:
@@ -232,7 +235,7 @@ class TapeMode(TorchFunctionMode):
                 entry.nonfinite_inputs = any(nan_or_posinf(t) for t in pytree.tree_leaves((args, kwargs))
                                              if isinstance(t, torch.Tensor))
             raise
-        tape.record("op", name, func, args, kwargs, out, inplace=inplace)
+        tape.record("op", name, func, args, kwargs, out, inplace=inplace, before=before)
         return out
 
 
@@ -325,7 +328,9 @@ class Tape:
                 source.copied = True
 
     def record(self, kind: str, name: str, target: Any, args: tuple, kwargs: dict, out: Any, *,
-               inplace: bool = False, error: BaseException | None = None) -> Entry | None:
+               inplace: bool = False, error: BaseException | None = None,
+               before: torch.Tensor | None = None) -> Entry | None:
+        """`before`: for a scalar loss added to in place (`loss += term`), its value before the add."""
         out_leaves = [t for t in pytree.tree_leaves(out) if isinstance(t, torch.Tensor)] if out is not None else []
         if inplace and not out_leaves and args and isinstance(args[0], torch.Tensor):
             out_leaves = [args[0]]  # __setitem__ returns None: the changed tensor is the output
@@ -341,11 +346,13 @@ class Tape:
             # a value carried over from an earlier step outside autograd (a detached hidden state, running
             # statistics the loop keeps itself): kept as it was, as a random draw is
             entry.frozen = [t.detach().clone() for t in out_leaves]
-        if kind == "op" and name in _SUMS and not inplace and len(out_leaves) == 1 and out_leaves[0].dim() == 0 \
-                and out_leaves[0].requires_grad and out_leaves[0].is_floating_point():
+        if kind == "op" and name in _SUMS and (not inplace or before is not None) and len(out_leaves) == 1 \
+                and out_leaves[0].dim() == 0 and out_leaves[0].requires_grad and out_leaves[0].is_floating_point():
             scalars = [x if isinstance(x, torch.Tensor) and x.dim() == 0 and x.is_floating_point() else None
                        for x in leaves]
             entry.scalars = [x.detach() if x is not None else None for x in scalars]
+            if before is not None:  # the first operand was changed in place: its value before, and no
+                entry.scalars[0], scalars[0] = before, None  # graph of its own left to re-weight
             if self.keep_terms:  # a re-run that re-weights a term: its graph, until the segment ends
                 self.live_terms[entry.index] = scalars
         if kind == "op" and name in ("getitem", "index_select") and out_leaves and args:
@@ -437,19 +444,19 @@ class Tape:
             top = inner if inner is not None and inner.where == top.where else None
         if top is None or top.scalars is None:
             return {}
-        found: list[tuple[Any, torch.Tensor]] = []
+        found: list[tuple[Any, torch.Tensor | None]] = []
         pending = [top]
         while pending and len(found) <= MAX_TERMS:
             entry = pending.pop(0)
-            values = self.live_terms.get(entry.index, []) if live else entry.scalars or []
-            for leaf, value in zip(entry.leaves, values):
+            live_values = self.live_terms.get(entry.index, []) if live else []
+            for i, (leaf, value) in enumerate(zip(entry.leaves, entry.scalars or [])):
                 if value is None:
                     continue  # a constant added to the loss is not a term
                 made = self.entry(leaf.entry) if isinstance(leaf, Ref) else None
-                if made is not None and made.scalars is not None and made.where == top.where:
-                    pending.append(made)  # `a + b + c`: the inner sum of the same expression
+                if made is not None and made.scalars is not None and (made.where == top.where or made.inplace):
+                    pending.append(made)  # `a + b + c`, or `loss += a` then `loss += b`: one sum
                 else:
-                    found.append((made, value))
+                    found.append((made, (live_values[i] if i < len(live_values) else None) if live else value))
         if not 2 <= len(found) <= MAX_TERMS:
             return {}
         out: dict[str, torch.Tensor] = {}
@@ -458,7 +465,8 @@ class Tape:
             name, n = label, 2
             while name in out:
                 name, n = f"{label} #{n}", n + 1
-            out[name] = value
+            if value is not None:  # (live: a term changed in place by a later `+=` has no graph of its own)
+                out[name] = value
         return out
 
     def entry(self, index: int) -> Entry | None:
