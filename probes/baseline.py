@@ -25,7 +25,7 @@ FACTS = (
     "first_nonfinite.op", "first_nonfinite.module_type", "first_nonfinite.operand_zero",
     "first_nonfinite.operand_negative", "first_nonfinite.operand_absmax", "first_nonfinite.from_constant",
     "first_nonfinite.operand_origin", "first_nan.op", "loop.grads_carried_over", "loop.clip_before_unscale", "loop.scaled_step",
-    "loop.step_outside_scaler", "loop.loss_scaled_by_hand",
+    "loop.step_outside_scaler", "loop.loss_scaled_by_hand", "loop.scaler_step_bypassed",
     "loop.backward_per_step", "loop.closure", *(f"first_nonfinite.{t}" for t in (
         "empty_reduction", "single_element_variance", "ctc_infeasible", "upstream_grad_zero", "masked_output",
         "domain_edge", "forward_contained")),
@@ -67,6 +67,7 @@ def report_loop(ctx: ProbeContext, counts: dict | None, steps: int) -> None:
     ctx.fact("loop.scaled_step", counts.get("scaled_step", 0) > 0)
     ctx.fact("loop.step_outside_scaler", counts.get("step_outside_scaler", 0) > 0)
     ctx.fact("loop.loss_scaled_by_hand", counts.get("hand_scaled", 0) > 0)
+    ctx.fact("loop.scaler_step_bypassed", counts.get("scaler_bypassed", 0) > 0)
     if counts.get("steps"):
         ctx.fact("loop.backward_per_step", counts.get("backward_calls", 0) / counts["steps"])
     ctx.fact("loop.closure", counts.get("closure", 0) > 0)

@@ -1290,3 +1290,37 @@ def test_an_initialization_the_program_chose_is_verified_by_going_back_to_the_de
     assert d["top_cause"] == "init.bad_init"
     fixes = next(c for c in d["causes"] if c["id"] == "init.bad_init")["fixes"]
     assert [f["verified"] for f in fixes if f["verify"] == "default_init"] == [True]
+
+
+def test_an_optimizer_stepped_on_unscaled_gradients_without_scaler_step_is_the_scaling_misuse(
+        tmp_path, capsys, monkeypatch):
+    """scaler.scale(loss).backward(); scaler.unscale_(opt); clip; opt.step(): the gradients are unscaled,
+    but nothing skips the step whose fp16 gradients overflowed at the scaler's first scale (its
+    normal calibration). Learning rate 0 fails as well (0 * Inf), which says nothing against it."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, """
+        import torch
+        from torch import nn
+
+        torch.manual_seed(0)
+        signals = torch.randn(1024, 48)
+        targets = signals[:, :6].sum(1, keepdim=True) * 30
+        net = nn.Sequential(nn.Linear(48, 96), nn.GELU(), nn.Linear(96, 1))
+        optimizer = torch.optim.AdamW(net.parameters(), lr=3e-4)
+        scaler = torch.amp.GradScaler("cpu")
+        for it in range(25):
+            rows = torch.randint(0, 1024, (128,))
+            with torch.autocast("cpu", dtype=torch.float16):
+                err = net(signals[rows]) - targets[rows]
+                loss = (err ** 2).sum()
+            optimizer.zero_grad()
+            scaler.scale(loss).backward()
+            scaler.unscale_(optimizer)
+            nn.utils.clip_grad_norm_(net.parameters(), 5.0)
+            optimizer.step()
+            scaler.update()
+    """)
+    d = diagnosed(capsys, tmp_path)
+    assert d["evidence"]["loop.scaler_step_bypassed"] is True
+    assert d["evidence"]["loop.scaled_step"] is False
+    assert d["top_cause"] == "optim.accumulation_or_scaling_misuse", [c["id"] for c in d["causes"][:3]]

@@ -144,7 +144,8 @@ class Attachment:
         self.counts: dict[str, int] = {"zero_grad": 0, "clip": 0, "clip_finite": 0, "clip_scaled": 0, "grads_carried": 0,
                                        "grad_checks": 0, "backward_calls": 0, "steps": 0, "closure": 0, "eval_calls": 0,
                                        "nonfinite_read": 0, "scaled_step": 0, "reweighted": 0,
-                                       "step_outside_scaler": 0, "hand_scaled": 0, "reset_layers": 0}
+                                       "step_outside_scaler": 0, "hand_scaled": 0, "reset_layers": 0,
+                                       "scaler_bypassed": 0}
         self.time_first_step: float | None = None
         self.failed_at: float | None = None
         self.read_where: dict[str, Any] | None = None
@@ -716,10 +717,12 @@ class Attachment:
             # stepped through its GradScaler before, now directly as well: a second update from the same
             # gradients, applied even when the scaler found them non-finite and skipped its own step
             self.counts["step_outside_scaler"] += 1
-        if not through_scaler and id(optimizer) not in self.segment.unscaled and \
-                any(c.scaled for c in self.segment.backwards):
-            # gradients of a scaler.scale()d loss, stepped as they are: scale times too large
-            self.counts["scaled_step"] += 1
+        if not through_scaler and any(c.scaled for c in self.segment.backwards):
+            # gradients of a scaler.scale()d loss stepped without scaler.step, whose check for Inf/NaN
+            # is what skips the steps an fp16 overflow of the scaled gradients makes (even unscaled)
+            self.counts["scaler_bypassed"] += 1
+            if id(optimizer) not in self.segment.unscaled:  # stepped as they are: scale times too large
+                self.counts["scaled_step"] += 1
         first = None
         if id(optimizer) not in self._updated and self.segment.failure is None:
             # before its first update an optimizer holds no state, so the whole state is cheap to keep: an
