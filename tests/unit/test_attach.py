@@ -65,6 +65,32 @@ def test_the_failing_step_is_replayed_from_its_tape_with_the_rows_it_sliced():
     assert loc["bad_in_batch"] == [bad]
 
 
+def autoencoder_loop(bad_row: int) -> None:
+    torch.manual_seed(0)
+    x = torch.rand(512, 6)
+    x[bad_row, 1] = float("nan")
+    model = nn.Sequential(nn.Linear(6, 3), nn.Tanh(), nn.Linear(3, 6))
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    for epoch in range(2):
+        perm = torch.randperm(len(x))
+        for start in range(0, len(x), 32):
+            xb = x[perm[start:start + 32]]  # the only tensor sliced: its rows are perm's values
+            loss = F.mse_loss(model(xb), xb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+
+
+def test_rows_taken_from_a_permutation_window_are_the_indices_not_the_data():
+    """`x[perm[start:end]]`: perm[start:end] is itself rows of a larger tensor, but it indexes the
+    data; the batch is x's rows (perm's values), and perm is not data to scan for labels."""
+    a = watch(lambda: autoencoder_loop(bad_row=300))
+    assert a.failure is not None
+    program = TapeStep(a, a.failure)
+    assert program.sliced is not None and len(program.sliced.tensors) == 1
+    assert program.sliced.tensors[0].is_floating_point() and 300 in program.sample_indices()
+
+
 def test_readings_deferred_to_the_optimizer_step_find_the_same_failure():
     a = Attachment(continue_steps=2)
     a.defer_reads = True  # what an accelerator does: one host transfer per step
