@@ -21,7 +21,8 @@ HEALTHY = {
     "amp": {"amp.fp32_clean": True, "amp.fp32_exceeds_fp16": True},
 }
 PRESUMES_FAILURE = {"lr_zero.clean", "lr_sweep.removed", "fix.clip_removes", "fix.eps_removes",
-                    "fix.exclude_removes", "fix.bounded_removes", "fix.downweight_removes"}
+                    "fix.exclude_removes", "fix.bounded_removes", "fix.downweight_removes",
+                    "fix.downweight_removes_balanced", "fix.default_init_removes"}
 
 
 def session_of(probes: dict[str, dict], script: str = "train.py") -> Session:
@@ -122,3 +123,20 @@ def test_every_fix_in_the_knowledge_base_runs(kb):
     program += "print(failed)\nassert not failed, failed\n"
     proc = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+
+
+def test_a_term_weighted_down_counts_for_the_term_weight_only_where_a_term_was_out_of_balance(kb):
+    """A tenth of one of two balanced terms (a contrastive difference) weakens the gradient like a lower
+    learning rate: that the failure then goes away says little about a weight set too high."""
+    def odds(dominance: float, verified: bool) -> float:
+        probes = {"baseline": {"baseline.nonfinite": True, "baseline.first_step": 30, "baseline.term_growth": 1.1,
+                               "baseline.term_dominance": dominance},
+                  "inspect": {"loss.terms": 2}}
+        if verified:
+            probes["fixes"] = {"fix.downweight_term.clean": True}
+        ranking = session_of(probes).ranking(kb)
+        p = next(c.probability for c in ranking.causes if c.cause_id == "optim.loss_term_weight")
+        return p / (1 - p)
+
+    assert odds(0.95, True) / odds(0.95, False) > 50  # (the shipped temperature sharpens every ratio)
+    assert odds(0.5, True) / odds(0.5, False) < 5
