@@ -175,7 +175,8 @@ def reset_to_default_init(model: nn.Module) -> int:
     reset = 0
     with torch.no_grad():
         for module in model.modules():
-            if callable(getattr(module, "reset_parameters", None)) and any(True for _ in module.parameters(recurse=False)):
+            own = any(True for _ in module.parameters(recurse=False))
+            if own and callable(getattr(module, "reset_parameters", None)):
                 module.reset_parameters()
                 reset += 1
     return reset

@@ -1108,10 +1108,10 @@ def _scale(scaler: Any) -> float:
 
 
 _EXTREMES = {"min", "max", "amin", "amax", "aminmax"}
+"""Reductions to the extreme of a tensor: what a program logs about its values, never a loss."""
 HAND_SCALE = 128
 """A loss multiplied by at least this before backward is a loss scale (fp16's usual ones are 2**7..2**16),
 not a loss weight."""
-"""Reductions to the extreme of a tensor: what a program logs about its values, never a loss."""
 
 
 def _terms(segment: Segment) -> dict[str, float]:

@@ -97,7 +97,8 @@ class TapeStep:
         entries = self.tape.ancestors([t.entry for t in targets if isinstance(t, Ref)])
         groups: dict[tuple[int, ...], SlicedRows] = {}
         # rows taken from a permutation (`perm[start:end]`) are the indices of the batch, not data
-        indices = {leaf.entry for e in entries if e.rows is not None for leaf in e.leaves[1:] if isinstance(leaf, Ref)}
+        indices = {leaf.entry for e in entries if e.rows is not None
+                   for leaf in e.leaves[1:] if isinstance(leaf, Ref)}
         for entry in entries:
             if entry.rows is None or entry.index in indices:
                 continue
