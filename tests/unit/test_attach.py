@@ -122,7 +122,7 @@ def test_two_optimizers_share_a_step_and_each_series_is_labelled():
     assert a.counts["grads_carried"] == 0  # the generator's backward writes into the critic's grads: legitimate
 
 
-def weighted_loop(steps: int, *, accumulate: int = 1, per_sample_sum: bool = False) -> None:
+def weighted_loop(steps: int, *, accumulate: int = 1, per_sample_sum: bool = False, in_place: bool = False) -> None:
     torch.manual_seed(0)
     x = torch.randn(64, 4)
     model = nn.Linear(4, 4)
@@ -133,6 +133,11 @@ def weighted_loop(steps: int, *, accumulate: int = 1, per_sample_sum: bool = Fal
         penalty = out.pow(2).mean()
         if per_sample_sum:
             loss = sum(r for r in ((out - x) ** 2).mean(1)[:12])  # a sum over samples, not terms
+        elif in_place:
+            loss = F.mse_loss(out, x)
+            loss += 0.5 * penalty
+            reg = model.weight.abs().sum()
+            loss += 1e-3 * reg
         else:
             loss = (rec + 0.5 * penalty) / accumulate
         opt.zero_grad()
@@ -154,26 +159,10 @@ def test_the_terms_a_loss_is_added_up_from_are_recorded_by_name():
         assert abs(sum(terms.values()) - a.records[0].loss * 4) < 1e-4
 
 
-def added_in_place_loop(steps: int) -> None:
-    torch.manual_seed(0)
-    x = torch.randn(64, 4)
-    model = nn.Linear(4, 4)
-    opt = torch.optim.SGD(model.parameters(), lr=0.01)
-    for _ in range(steps):
-        out = model(x)
-        loss = F.mse_loss(out, x)
-        loss += 0.5 * out.pow(2).mean()
-        reg = model.weight.abs().sum()
-        loss += 1e-3 * reg
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-
-
 def test_terms_added_to_a_loss_in_place_on_later_lines_are_terms_too():
     """`loss = mse; loss += 0.5 * penalty; loss += 1e-3 * reg`: three terms, the first with its value
     before the adds changed it in place."""
-    a = watch(lambda: added_in_place_loop(2))
+    a = watch(lambda: weighted_loop(2, in_place=True))
     terms = a.records[0].terms
     assert len(terms) == 3 and "loss" in terms, terms
     assert abs(sum(terms.values()) - a.records[0].loss) < 1e-4

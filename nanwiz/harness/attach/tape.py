@@ -448,7 +448,7 @@ class Tape:
         pending = [top]
         while pending and len(found) <= MAX_TERMS:
             entry = pending.pop(0)
-            live_values = self.live_terms.get(entry.index, []) if live else []
+            values = self.live_terms.get(entry.index, []) if live else entry.scalars or []
             for i, (leaf, value) in enumerate(zip(entry.leaves, entry.scalars or [])):
                 if value is None:
                     continue  # a constant added to the loss is not a term
@@ -456,7 +456,7 @@ class Tape:
                 if made is not None and made.scalars is not None and (made.where == top.where or made.inplace):
                     pending.append(made)  # `a + b + c`, or `loss += a` then `loss += b`: one sum
                 else:
-                    found.append((made, (live_values[i] if i < len(live_values) else None) if live else value))
+                    found.append((made, values[i] if i < len(values) else None))
         if not 2 <= len(found) <= MAX_TERMS:
             return {}
         out: dict[str, torch.Tensor] = {}
