@@ -112,8 +112,9 @@ def _localize(program: StepProgram, precision: str | None = None) -> dict[str, A
     watcher = OpWatcher(program.user, tracker, models, batch, params=program.params)
     for t in float_tensors(program.data_tensors()):
         if not torch.isfinite(t).all():
-            watcher.seed_taint(t, OpEvent(index=0, op="input", kind=kind_of(t) or "nan", module=None,
-                                          module_type=None, frame=None))
+            made = program.loading_event(t)  # the loader's own op (a standardization in the dataset)
+            watcher.seed_taint(t, made or OpEvent(index=0, op="input", kind=kind_of(t) or "nan", module=None,
+                                                  module_type=None, frame=None))
     held = [(name, t, "parameter") for model in models for name, t in model.named_parameters()]
     held += [(name, t, "buffer") for model in models for name, t in model.named_buffers()]  # running statistics
     seen = {id(t) for _name, t, _op in held}

@@ -42,6 +42,10 @@ class StepProgram(Protocol):
         """The tensors the step's data is read from (for a batch sliced by hand, the tensors it is sliced
         from): where a replay looks for NaN/Inf that was already in the data."""
 
+    def loading_event(self, t: torch.Tensor) -> Any:
+        """The op (`watch.OpEvent`) that made the data tensor t non-finite while it was loaded; None
+        when that is not known or its NaN/Inf was in the data itself."""
+
     def forward_loss(self, *, rows: list[int] | None = None, samples: list[int] | None = None,
                      precision: str | None = None, train: bool | None = None
                      ) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
@@ -122,6 +126,9 @@ class ContractStep:
 
     def data_tensors(self) -> list[torch.Tensor]:
         return self.batch_tensors()
+
+    def loading_event(self, t: torch.Tensor) -> Any:
+        return None  # the contract's dataset is loaded unwatched
 
     def forward_loss(self, *, rows: list[int] | None = None, samples: list[int] | None = None,
                      precision: str | None = None, train: bool | None = None

@@ -228,6 +228,9 @@ def _status(tensors: list[torch.Tensor]) -> tuple[bool, bool]:
     """(has NaN, has Inf) over float tensors, in one host transfer."""
     if not tensors:
         return False, False
+    finite = [torch.isfinite(t.detach()).all() for t in tensors]
+    if bool(finite[0] if len(finite) == 1 else torch.stack([f.to(finite[0].device) for f in finite]).all()):
+        return False, False
     flags = []
     for t in tensors:
         t = t.detach()

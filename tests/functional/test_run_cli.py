@@ -1324,3 +1324,54 @@ def test_an_optimizer_stepped_on_unscaled_gradients_without_scaler_step_is_the_s
     assert d["evidence"]["loop.scaler_step_bypassed"] is True
     assert d["evidence"]["loop.scaled_step"] is False
     assert d["top_cause"] == "optim.accumulation_or_scaling_misuse", [c["id"] for c in d["causes"][:3]]
+
+
+@pytest.mark.parametrize("style", ["stream", "map"])
+def test_a_standardization_inside_the_dataset_is_named_with_its_line(tmp_path, capsys, monkeypatch, style):
+    """The loader's own code (a stream's __iter__, a dataset's __getitem__) divides a flat window by
+    its std: the batch comes out of the DataLoader non-finite, and the fetch, watched, names the op."""
+    monkeypatch.chdir(tmp_path)
+    source = {
+        "stream": """
+            class Windows(IterableDataset):
+                def __iter__(self):
+                    g = torch.Generator().manual_seed(3)
+                    for k in range(600):
+                        w = torch.randn(2, 32, generator=g)
+                        if 300 <= k < 310:
+                            w[1] = w[1, 0]
+                        yield (w - w.mean(dim=1, keepdim=True)) / w.std(dim=1, keepdim=True), torch.tensor(k % 2)
+        """,
+        "map": """
+            class Windows(Dataset):
+                def __init__(self):
+                    g = torch.Generator().manual_seed(3)
+                    self.raw = torch.randn(600, 2, 32, generator=g)
+                    self.raw[300:310, 1] = 0.5
+
+                def __len__(self):
+                    return len(self.raw)
+
+                def __getitem__(self, k):
+                    w = self.raw[k]
+                    return (w - w.mean(dim=1, keepdim=True)) / w.std(dim=1, keepdim=True), torch.tensor(k % 2)
+        """,
+    }[style]
+    (tmp_path / "train.py").write_text("""
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, Dataset, IterableDataset
+""" + textwrap.dedent(source) + """
+model = nn.Sequential(nn.Flatten(), nn.Linear(64, 16), nn.ReLU(), nn.Linear(16, 2))
+opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+for x, y in DataLoader(Windows(), batch_size=20):
+    opt.zero_grad()
+    loss = nn.functional.cross_entropy(model(x), y)
+    loss.backward()
+    opt.step()
+""", encoding="utf-8")
+    result = diagnosed(capsys, tmp_path)
+    assert result["top_cause"] == "data.zero_std_normalization"
+    where = result["first_nonfinite"]
+    assert (where["phase"], where["op"], where["operand_origin"]) == ("input", "div", "variance")
+    assert where["source"]["code"].startswith(("yield (w - w.mean", "return (w - w.mean"))

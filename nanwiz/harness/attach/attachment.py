@@ -479,7 +479,10 @@ class Attachment:
                 continue
             if t.dim() >= 1 and (n is None or t.shape[0] == n):
                 self.tape.batches[t] = rows
-            sources.append(self.tape._source(t))
+            source = self.tape._source(t)
+            if len(rows.made) > len(sources) and rows.made[len(sources)] is not None:
+                source.made = rows.made[len(sources)]
+            sources.append(source)
         rows.sources = sources
         rows.structure = (spec, [isinstance(t, torch.Tensor) for t in leaves], leaves)
         self.segment.batches.append(sources)

@@ -8,10 +8,17 @@ knows which row of which tensor is which dataset sample (DistributedSampler indi
 indices too).
 
 The sampler can also be filtered, to re-run a program without some samples.
+
+A batch that comes out of the loader already non-finite was made so by the loading itself (a
+standardization by a window's own std in an IterableDataset, a log in `__getitem__`) or by the
+data. Single-process loaders are therefore fetched under an op watcher, within a time budget (it
+costs tens of microseconds per op): the op that first made a non-finite value from finite ones is
+kept with the batch, for the replay to name instead of "the input".
 """
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +27,13 @@ from typing import Any
 import torch
 from torch.utils import _pytree as pytree
 from torch.utils.data import dataloader as _dataloader
+
+from nanwiz.harness.tensors import float_tensors
+from nanwiz.harness.watch import OpEvent, OpWatcher, UserCode
+
+FETCH_WATCH_FREE_S = 5.0
+"""Seconds of watched fetching always allowed; past them, watching may take FETCH_WATCH_SHARE of the run."""
+FETCH_WATCH_SHARE = 0.1
 
 
 @dataclass
@@ -33,6 +47,8 @@ class BatchRows:
     collate: Any = None
     origin: str = "dataloader"
     """'dataloader', or 'slice' for rows taken from a larger tensor by the loop itself."""
+    made: list[OpEvent | None] = field(default_factory=list)
+    """Per tensor of the batch (flattened order): the op that made it non-finite while it was loaded."""
     sources: list[Any] = field(default_factory=list)
     """The batch's tensors as tape sources, in the order of its flattened structure."""
     structure: Any = None
@@ -52,6 +68,10 @@ class DataTracker:
         """Indices left out of the samplers' output (0 with samples to exclude: they never came through one)."""
         self.datasets: list[Any] = []
         self._saved: dict[str, Any] = {}
+        self.user = UserCode(None)
+        self.watch_spent = 0.0
+        """Seconds spent in watched fetches."""
+        self._since = time.perf_counter()
 
     def install(self) -> None:
         base = _dataloader._BaseDataLoaderIter
@@ -82,13 +102,22 @@ class DataTracker:
 
         def __next__(it):
             tracker.suspend()
+            watcher = tracker.fetch_watcher(it)
+            began = time.perf_counter()
             try:
-                batch = original_next(it)
+                if watcher is None:
+                    batch = original_next(it)
+                else:
+                    with watcher:
+                        batch = original_next(it)
             finally:
+                if watcher is not None:
+                    tracker.watch_spent += time.perf_counter() - began
                 tracker.resume()
             queue = it.__dict__.get("_nanwiz_queue")
             item = queue.popleft() if queue else None
-            tracker.register(batch, item, it._dataset, getattr(it, "_collate_fn", None))
+            tracker.register(batch, item, it._dataset, getattr(it, "_collate_fn", None),
+                             made=made_while_loading(watcher, batch))
             return batch
 
         base._reset = _reset
@@ -101,7 +130,15 @@ class DataTracker:
             setattr(base, name, value)
         self._saved = {}
 
-    def register(self, batch: Any, item: Any, dataset: Any, collate: Any) -> None:
+    def fetch_watcher(self, it: Any) -> OpWatcher | None:
+        """A watcher for this fetch, if the loader runs its code here and the budget allows."""
+        if getattr(it, "_num_workers", 0):
+            return None  # the dataset's code runs in the workers
+        allowed = max(FETCH_WATCH_FREE_S, FETCH_WATCH_SHARE * (time.perf_counter() - self._since))
+        return OpWatcher(self.user, None) if self.watch_spent <= allowed else None
+
+    def register(self, batch: Any, item: Any, dataset: Any, collate: Any,
+                 made: list[OpEvent | None] | None = None) -> None:
         if isinstance(item, list) and all(isinstance(i, int) for i in item):
             indices: list[int] | None = list(item)
         elif isinstance(item, int):
@@ -110,7 +147,7 @@ class DataTracker:
             indices = None
         iterable = isinstance(dataset, torch.utils.data.IterableDataset)
         rows = BatchRows(indices=None if iterable else indices, dataset=None if iterable else dataset,
-                         collate=collate)
+                         collate=collate, made=made or [])
         if not any(d is dataset for d in self.datasets):
             self.datasets.append(dataset)
         self.on_batch(batch, rows)
@@ -118,3 +155,20 @@ class DataTracker:
 
 def batch_tensors(batch: Any) -> list[torch.Tensor]:
     return [t for t in pytree.tree_leaves(batch) if isinstance(t, torch.Tensor)]
+
+
+def made_while_loading(watcher: OpWatcher | None, batch: Any) -> list[OpEvent | None]:
+    """Per tensor of the batch: the op of the fetch that made its first non-finite value (None: it
+    is finite, or its NaN/Inf was already in what the dataset read)."""
+    if watcher is None or not (watcher.first_nan or watcher.first_inf or watcher.first_const):
+        return []
+    made: list[OpEvent | None] = []
+    for t in batch_tensors(batch):
+        event = None
+        if float_tensors(t) and not bool(torch.isfinite(t).all()):
+            taint = watcher.taint_of(t)
+            if taint is not None and taint[0].op not in ("input", "parameter", "buffer"):
+                event = taint[0]
+                event.prepares_input = True
+        made.append(event)
+    return made

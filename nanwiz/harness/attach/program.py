@@ -140,6 +140,9 @@ class TapeStep:
             return list(self.sliced.tensors)
         return self.batch_tensors()
 
+    def loading_event(self, t: torch.Tensor) -> Any:
+        return next((s.made for s in self.sources if s.tensor is t), None)
+
     def batch(self) -> Any:
         """The step's (first) batch with the structure the DataLoader gave it (tuple, dict...)."""
         if not self.batches or self.batches[0].structure is None:

@@ -110,6 +110,8 @@ class Source:
     """The batch rows it holds (`data.BatchRows`), when it came from a DataLoader or was sliced from a
     larger tensor."""
     copied: bool = False
+    made: Any = None
+    """The op that made it non-finite while the loader produced it (`watch.OpEvent`), if one did."""
 
 
 @dataclass
