@@ -866,8 +866,8 @@ _EDGE_OF_ZERO = {"XlogyBackward0", "SpecialEntrBackward0", "LogBackward0", "Log2
 def domain_edge(node: Any) -> bool | None:
     """For the backward of a function whose derivative is infinite at the edge of its domain
     (acos/asin/atanh at +-1, acosh at 1, x**p with 0 < p < 1 at 0, log/xlogy at 0): was its saved
-    input exactly at that edge? None for any other node. (sqrt has its own cause, so p = 0.5 is
-    left to it.)"""
+    input exactly at that edge? None for any other node. As in the cause catalogue, a power of 0.5
+    is such a power (torch.sqrt and norms have a cause of their own, num.sqrt_zero_grad)."""
     name = node.name()
     x = getattr(node, "_saved_self", None)
     if not isinstance(x, torch.Tensor) or not x.is_floating_point():
@@ -879,7 +879,7 @@ def domain_edge(node: Any) -> bool | None:
         return bool((x == 0).any())
     if name == "PowBackward0":
         p = getattr(node, "_saved_exponent", None)
-        if isinstance(p, (int, float)) and not isinstance(p, bool) and 0 < p < 1 and p != 0.5:
+        if isinstance(p, (int, float)) and not isinstance(p, bool) and 0 < p < 1:
             return bool((x == 0).any())
     if name == "PowBackward1":  # a tensor exponent (GeM pooling's learned p, its 1 / p)
         p = getattr(node, "_saved_exponent", None)

@@ -395,6 +395,10 @@ TRAITS = {
                                      "    p = torch.full((), 3.0, requires_grad=True)\n"
                                      "    return m.pow(1.0 / p).mean()",
                                  "PowBackward1", {"domain_edge": True}),
+    # the catalogue puts pow(x, p), 0 < p < 1, at 0 under the domain edge, p = 0.5 included (a focal
+    # term (1 - pt) ** 0.5 at pt = 1); torch.sqrt and norms stay the sqrt cause's
+    "square-root-written-as-a-power-at-zero": ("", "    m = (out * 0).abs().mean(1)\n    return (m ** 0.5).mean()",
+                                               "PowBackward0", {"domain_edge": True}),
     "ctc-target-too-long": ("", "    lp = out.log_softmax(1).unsqueeze(0).expand(3, -1, -1)\n"
                                 "    targets = torch.tensor([[1, 2, 3, 1]] * len(y))\n"
                                 "    return F.ctc_loss(lp, targets, torch.full((len(y),), 3), torch.full((len(y),), 4))",
