@@ -140,3 +140,25 @@ def test_a_term_weighted_down_counts_for_the_term_weight_only_where_a_term_was_o
 
     assert odds(0.95, True) / odds(0.95, False) > 50  # (the shipped temperature sharpens every ratio)
     assert odds(0.5, True) / odds(0.5, False) < 5
+
+
+def test_an_exp_overflowing_on_values_the_training_moved_is_the_exp_not_the_learning_rate(kb):
+    """A mixture's exp of a log-likelihood the updates drove past 88.7: clean at lr 0 and at lr x0.1,
+    as a learning rate too high would be; the exp is where the values ran out."""
+    probes = {
+        "source": {"source.exp_unguarded": True, "source.log_unguarded": True, "source.loop_without_zero_grad": False,
+                   "source.manual_loss_scale": False, "source.accumulation_undivided": False,
+                   "source.clip_before_unscale": False},
+        "baseline": {"loop.grads_carried_over": False, "loop.backward_per_step": 1.0, "baseline.nonfinite": True, "baseline.error": "none", "baseline.loss_trend": "falling",
+                     "baseline.loss_growth": 1.3, "baseline.grad_norm_growth": 1.0, "baseline.weight_norm_growth": 21.8,
+                     "baseline.first_step": 57, "replay.reproduced": True, "first_nonfinite.phase": "loss",
+                     "first_nonfinite.kind": "posinf", "first_nonfinite.op": "exp", "first_nonfinite.module_type": "none",
+                     "first_nonfinite.operand_zero": False, "first_nonfinite.operand_negative": True,
+                     "first_nonfinite.operand_origin": "reduction", "baseline.recurrence": 1.0},
+        "bisect": {"data.nonfinite_samples": 0, "data.nonfinite_fraction": 0.0, "data.nonfinite_where": "none",
+                   "data.missing_values": 0, "data.label_out_of_range": 0, "bisect.bad_samples": 0},
+        "lr_zero": {"lr_zero.nonfinite": False},
+        "lr_sweep": {"fix.lower_lr.clean": True, "lr_sweep.effect": "removed"},
+    }
+    d = build_diagnosis(kb, session_of(probes))
+    assert d["top_cause"] == "num.exp_overflow", [(c["id"], c["probability"]) for c in d["causes"][:3]]
