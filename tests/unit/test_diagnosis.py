@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from nanwiz.engine import next_actions, settled
 from nanwiz.report.markdown import render
 from nanwiz.report.model import build_diagnosis
@@ -162,3 +164,20 @@ def test_an_exp_overflowing_on_values_the_training_moved_is_the_exp_not_the_lear
     }
     d = build_diagnosis(kb, session_of(probes))
     assert d["top_cause"] == "num.exp_overflow", [(c["id"], c["probability"]) for c in d["causes"][:3]]
+
+
+@pytest.mark.parametrize("phase, expected", [("loss", "num.div_zero"), ("forward", "arch.norm_zero_variance")])
+def test_a_division_by_a_std_is_a_normalization_in_a_module_and_a_division_in_the_loss(kb, phase, expected):
+    """Returns standardized by their std, a Pearson correlation: the loss code's division by a std of 0
+    is a division by zero; the same division inside a module is the normalization cause."""
+    probes = {
+        "baseline": {"baseline.nonfinite": True, "baseline.error": "none", "replay.reproduced": True,
+                     "first_nonfinite.phase": phase, "first_nonfinite.kind": "nan", "first_nonfinite.op": "div",
+                     "first_nonfinite.module_type": "none" if phase == "loss" else "Normalizer",
+                     "first_nonfinite.operand_zero": True, "first_nonfinite.operand_negative": False,
+                     "first_nonfinite.operand_origin": "variance"},
+        "lr_zero": {"lr_zero.nonfinite": True},
+        "lr_sweep": {"fix.lower_lr.clean": False, "lr_sweep.effect": "unchanged"},
+    }
+    d = build_diagnosis(kb, session_of(probes))
+    assert d["top_cause"] == expected, [(c["id"], c["probability"]) for c in d["causes"][:3]]
