@@ -15,7 +15,7 @@ from typing import Any, Protocol
 import torch
 from torch import nn
 
-from nanwiz.harness.watch import UserCode
+from nanwiz.harness.watch import OpWatcher, UserCode, made_while_loading
 
 
 class StepProgram(Protocol):
@@ -82,6 +82,7 @@ class ContractStep:
         self.rerun_matched: bool | None = None
         """Did re-running the steps from the snapshot give the original losses (determinism)?"""
         self._batch: Any = None
+        self._made: list[Any] = []
         self._before: dict[str, Any] | None = None
         self._initial: dict[str, Any] | None = None
 
@@ -116,7 +117,10 @@ class ContractStep:
         if rows is not None:
             return self.run.load_batch([indices[r] for r in fill(rows, len(indices))])
         if self._batch is None:
-            self._batch = self.run.load_batch(indices)
+            watcher = OpWatcher(self.user, None)  # which op of the dataset's code made a NaN, if one did
+            with watcher:
+                self._batch = self.run.load_batch(indices)
+            self._made = made_while_loading(watcher, self.batch_tensors())
         return self._batch
 
     def batch_tensors(self) -> list[torch.Tensor]:
@@ -128,7 +132,9 @@ class ContractStep:
         return self.batch_tensors()
 
     def loading_event(self, t: torch.Tensor) -> Any:
-        return None  # the contract's dataset is loaded unwatched
+        self.batch()
+        tensors = self.batch_tensors()
+        return next((made for x, made in zip(tensors, self._made) if x is t), None)
 
     def forward_loss(self, *, rows: list[int] | None = None, samples: list[int] | None = None,
                      precision: str | None = None, train: bool | None = None

@@ -240,6 +240,24 @@ def _status(tensors: list[torch.Tensor]) -> tuple[bool, bool]:
     return any(values[0::2]), any(values[1::2])
 
 
+def made_while_loading(watcher: OpWatcher, tensors: list[torch.Tensor]) -> list[OpEvent | None]:
+    """Per tensor of a batch loaded under `watcher`: the op of the loading code that made its first
+    non-finite value from finite ones (None: it is finite, or its NaN/Inf was already in what the
+    dataset read)."""
+    if not (watcher.first_nan or watcher.first_inf or watcher.first_const):
+        return []
+    made: list[OpEvent | None] = []
+    for t in tensors:
+        event = None
+        if float_tensors(t) and not bool(torch.isfinite(t).all()):
+            taint = watcher.taint_of(t)
+            if taint is not None and taint[0].op not in ("input", "parameter", "buffer"):
+                event = taint[0]
+                event.prepares_input = True
+        made.append(event)
+    return made
+
+
 class OpWatcher(TorchFunctionMode):
     """Finds the first producers of Inf and NaN among the torch functions of one step."""
 

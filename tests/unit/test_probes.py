@@ -3,6 +3,7 @@ contract between probes and the knowledge base: each probe produces exactly its 
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -506,3 +507,49 @@ def test_a_step_that_raises_on_a_nan_is_a_nonfinite_failure(tmp_path):
     assert facts["baseline.nonfinite"] is True and facts["baseline.error"] == "none"
     assert facts["first_nonfinite.op"] == "div", details.get("first_nonfinite")
     assert details["first_nonfinite"]["raised_op"] == "binary_cross_entropy"
+
+
+def test_a_dataset_that_standardizes_each_sample_is_named_as_the_maker_of_the_nan(tmp_path):
+    """The contract's dataset divides each sample by its own std (0 for a flat one): the batch is
+    non-finite before the model runs, and the replay names the dataset's division, not 'the input'."""
+    script = tmp_path / "train.py"
+    script.write_text(textwrap.dedent('''
+        import torch
+        from torch import nn
+        import torch.nn.functional as F
+
+
+        class Windows(torch.utils.data.Dataset):
+            def __init__(self):
+                g = torch.Generator().manual_seed(0)
+                self.raw = torch.randn(64, 8, generator=g)
+                self.raw[40] = 2.0
+
+            def __len__(self):
+                return len(self.raw)
+
+            def __getitem__(self, i):
+                w = self.raw[i]
+                return (w - w.mean()) / w.std(), i % 2
+
+
+        def build_model():
+            return nn.Linear(8, 2)
+
+
+        def build_dataset():
+            return Windows()
+
+
+        def compute_loss(model, batch):
+            x, y = batch
+            return F.cross_entropy(model(x), y)
+
+
+        NANWIZ = {"lr": 1e-2, "batch_size": 8, "steps": 8, "shuffle": False}
+    '''), encoding="utf-8")
+    facts, details = run_probe_at(script, "baseline")
+    where = details["first_nonfinite"]
+    assert (facts["first_nonfinite.phase"], facts["first_nonfinite.op"]) == ("input", "div"), where
+    assert facts["first_nonfinite.operand_origin"] == "variance"
+    assert where["root"]["source"]["code"] == "return (w - w.mean()) / w.std(), i % 2"

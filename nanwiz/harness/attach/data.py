@@ -28,8 +28,7 @@ import torch
 from torch.utils import _pytree as pytree
 from torch.utils.data import dataloader as _dataloader
 
-from nanwiz.harness.tensors import float_tensors
-from nanwiz.harness.watch import OpEvent, OpWatcher, UserCode
+from nanwiz.harness.watch import OpEvent, OpWatcher, UserCode, made_while_loading
 
 FETCH_WATCH_FREE_S = 5.0
 """Seconds of watched fetching always allowed; past them, watching may take FETCH_WATCH_SHARE of the run."""
@@ -117,7 +116,7 @@ class DataTracker:
             queue = it.__dict__.get("_nanwiz_queue")
             item = queue.popleft() if queue else None
             tracker.register(batch, item, it._dataset, getattr(it, "_collate_fn", None),
-                             made=made_while_loading(watcher, batch))
+                             made=made_while_loading(watcher, batch_tensors(batch)) if watcher is not None else [])
             return batch
 
         base._reset = _reset
@@ -156,19 +155,3 @@ class DataTracker:
 def batch_tensors(batch: Any) -> list[torch.Tensor]:
     return [t for t in pytree.tree_leaves(batch) if isinstance(t, torch.Tensor)]
 
-
-def made_while_loading(watcher: OpWatcher | None, batch: Any) -> list[OpEvent | None]:
-    """Per tensor of the batch: the op of the fetch that made its first non-finite value (None: it
-    is finite, or its NaN/Inf was already in what the dataset read)."""
-    if watcher is None or not (watcher.first_nan or watcher.first_inf or watcher.first_const):
-        return []
-    made: list[OpEvent | None] = []
-    for t in batch_tensors(batch):
-        event = None
-        if float_tensors(t) and not bool(torch.isfinite(t).all()):
-            taint = watcher.taint_of(t)
-            if taint is not None and taint[0].op not in ("input", "parameter", "buffer"):
-                event = taint[0]
-                event.prepares_input = True
-        made.append(event)
-    return made
