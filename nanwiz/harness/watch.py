@@ -42,6 +42,11 @@ _SKIP = {"get", "set", "dim", "size", "numel", "len", "bool", "format", "repr", 
          "select", "movedim"}
 """Ops that only reshape, move or read tensors: they cannot create a non-finite value, and
 skipping their checks keeps replay fast. (Provenance still flows through them: see origin.)"""
+_GATHER = {"stack", "cat", "concat", "concatenate", "hstack", "vstack", "index_select", "gather", "masked_select",
+           "take", "repeat", "tile", "flip", "roll"}
+"""Ops that assemble their output from their inputs' values (a collate's stack of 64 samples): where
+nothing needs a gradient, a non-finite output can only carry an input's taint, so the inputs' taints
+are looked up instead of checking every input for NaN/Inf."""
 _DIVISOR_SECOND = {"div", "truediv", "floordiv", "remainder", "fmod", "floor_divide"}
 _DIVISOR_FIRST = {"rdiv", "rtruediv", "rfloordiv", "reciprocal", "rsqrt"}
 _DOMAIN_FIRST = {"log", "log2", "log10", "log1p", "sqrt", "rsqrt", "pow", "float_power", "acos", "asin",
@@ -338,7 +343,7 @@ class OpWatcher(TorchFunctionMode):
         if name in _SKIP or name.startswith("is_"):
             out = func(*args, **kwargs)
             if args and isinstance(args[0], torch.Tensor):
-                taint = self.taint_of(args[0])
+                taint = self.taint_of(args[0]) if len(self.taint) else None
                 for t in ([out] if isinstance(out, torch.Tensor) else
                           [o for o in out if isinstance(o, torch.Tensor)] if isinstance(out, (tuple, list)) else []):
                     try:
@@ -349,6 +354,8 @@ class OpWatcher(TorchFunctionMode):
                         pass
             return out
         inputs = float_tensors((args, kwargs))
+        if name in _GATHER and not any(t.requires_grad for t in inputs):
+            return self._gathered(func, name, args, kwargs, inputs)
         in_nan, in_inf = _status(inputs)
         scalar_nonfinite = any(isinstance(a, float) and not math.isfinite(a)
                                for a in list(args) + list(kwargs.values()))
@@ -412,6 +419,19 @@ class OpWatcher(TorchFunctionMode):
             elif not constant and self.first_inf is None:
                 self.first_inf = self._event(name, _kind_of_any(outputs, skip_nan=True) or "posinf", args,
                                              inputs, False, kwargs)
+        return out
+
+    def _gathered(self, func: Any, name: str, args: tuple, kwargs: dict, inputs: list[torch.Tensor]) -> Any:
+        out = func(*args, **kwargs)
+        self.count += 1
+        taint = next((x for x in map(self.taint_of, inputs) if x is not None), None) if len(self.taint) else None
+        for t in float_tensors(out):
+            try:
+                self.provenance[t] = (name, inputs)
+                if taint is not None:
+                    self.taint[t] = taint
+            except TypeError:
+                pass
         return out
 
     def _adopt_inside(self, func: Any, args: tuple, kwargs: dict, outputs: list[torch.Tensor],
