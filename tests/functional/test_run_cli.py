@@ -1375,3 +1375,43 @@ for x, y in DataLoader(Windows(), batch_size=20):
     where = result["first_nonfinite"]
     assert (where["phase"], where["op"], where["operand_origin"]) == ("input", "div", "variance")
     assert where["source"]["code"].startswith(("yield (w - w.mean", "return (w - w.mean"))
+
+
+def test_a_model_that_returns_masked_logits_is_not_a_failure_at_evaluation(tmp_path, capsys, monkeypatch):
+    """A tagger returns its logits with -inf where a tag is not allowed; the loss ignores those
+    positions. Evaluated in eval mode, its output holds -inf on purpose: no alarm."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, """
+        import torch
+        from torch import nn
+
+        class Tagger(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lin = nn.Linear(8, 5)
+
+            def forward(self, x, allowed):
+                return self.lin(x).masked_fill(~allowed, float("-inf"))
+
+        torch.manual_seed(0)
+        x = torch.randn(256, 8)
+        allowed = torch.ones(256, 5, dtype=torch.bool)
+        allowed[:, 4] = False
+        y = torch.randint(0, 4, (256,))
+        model = Tagger()
+        opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+        for epoch in range(3):
+            model.train()
+            for i in range(0, 256, 32):
+                opt.zero_grad()
+                loss = nn.functional.cross_entropy(model(x[i:i + 32], allowed[i:i + 32]), y[i:i + 32])
+                loss.backward()
+                opt.step()
+            model.eval()
+            with torch.no_grad():
+                logits = model(x, allowed)
+                accuracy = (logits.argmax(1) == y).float().mean().item()
+            print(f"epoch {epoch} loss {loss.item():.3f} accuracy {accuracy:.3f}")
+    """)
+    code, out, err = run(capsys, "train.py")
+    assert code == 1, out + err  # healthy

@@ -37,7 +37,7 @@ from nanwiz.harness.attach.ranks import POLL_EVERY, Coordinator
 from nanwiz.harness.attach.state import HandUpdate, RngState, TrainingState
 from nanwiz.harness.attach.tape import Ref, Source, Tape, caller
 from nanwiz.harness.run import StepRecord
-from nanwiz.harness.tensors import float_tensors, optimizer_params, peak
+from nanwiz.harness.tensors import float_tensors, nan_or_posinf, optimizer_params, peak
 
 
 class NanwizStop(BaseException):
@@ -451,8 +451,9 @@ class Attachment:
                     self.segment.out_absmax.append(peak(tensors[0]))
             elif tensors and self.failure is None:
                 # evaluation (model.eval()): no backward will check it, so its output is checked here
+                # (for NaN and +Inf: logits masked with -inf where a class is not allowed are on purpose)
                 self.counts["eval_calls"] += 1
-                evaluated_nonfinite = not all(bool(torch.isfinite(t).all()) for t in tensors)
+                evaluated_nonfinite = any(nan_or_posinf(t) for t in tensors)
         for t in pytree.tree_leaves((args, kwargs)):  # which loader batches this step really reads
             rows = self.tape.batches.get(t) if isinstance(t, torch.Tensor) else None
             if rows is not None and rows.indices is not None and not any(r is rows for r in self.segment.used):
