@@ -292,6 +292,9 @@ class OpWatcher(TorchFunctionMode):
         self.softmax_absmax = 0.0
         self.taint: WeakIdKeyDictionary = WeakIdKeyDictionary()
         """tensor -> (root event, event that made the first NaN on its chain or None)."""
+        self.hidden: WeakIdKeyDictionary = WeakIdKeyDictionary()
+        """Finite tensor -> taint of the overflow it was computed from (x / Inf = 0): where a later op
+        turns it non-finite again (log(0) = -inf), that overflow is the root, not the later op."""
 
     def seed_taint(self, t: torch.Tensor, event: OpEvent) -> None:
         """Mark a tensor that is non-finite before any op ran (a dirty batch, a NaN weight)."""
@@ -308,6 +311,40 @@ class OpWatcher(TorchFunctionMode):
         except TypeError:
             return None
 
+    def _hide(self, inputs: list[torch.Tensor], outputs: list[torch.Tensor]) -> None:
+        """Finite outputs of an op given an overflow (a sum of Inf divided into 0) keep its taint aside.
+        Only an overflow made from finite values counts: not a constant -inf written on purpose (a
+        mask) nor NaN/Inf that came with the data."""
+        for t in inputs:
+            taint = self.taint_of(t) or self._hidden_of(t)
+            if taint is not None:
+                root = taint[0]
+                if root.from_constant or root.op in ("input", "parameter", "buffer") or root.kind == "nan":
+                    return
+                for out in outputs:
+                    try:
+                        self.hidden[out] = taint
+                    except TypeError:
+                        pass
+                return
+
+    def _carry_hidden(self, inputs: list[Any], outputs: list[Any]) -> None:
+        hidden = next((h for h in map(self._hidden_of, inputs) if h is not None), None)
+        if hidden is not None:
+            for out in outputs:
+                try:
+                    self.hidden[out] = hidden
+                except TypeError:
+                    pass
+
+    def _hidden_of(self, t: Any) -> tuple[OpEvent, OpEvent | None] | None:
+        if not isinstance(t, torch.Tensor) or not len(self.hidden):
+            return None
+        try:
+            return self.hidden.get(t)
+        except TypeError:
+            return None
+
     def _propagate(self, name: str, args: tuple, kwargs: dict, inputs: list[torch.Tensor],
                    outputs: list[torch.Tensor], in_nan: bool, in_inf: bool, out_nan: bool, out_inf: bool,
                    scalar_nonfinite: bool) -> None:
@@ -318,6 +355,8 @@ class OpWatcher(TorchFunctionMode):
                 parent = self.taint_of(t)
                 if parent is not None:
                     break
+        elif not scalar_nonfinite:  # finite inputs, one of them made from an overflow (log(x / Inf))
+            parent = next((h for h in map(self._hidden_of, inputs) if h is not None), None)
         if parent is not None:
             root, nan_event = parent
             if nan_event is None and out_nan and not in_nan:
@@ -352,6 +391,9 @@ class OpWatcher(TorchFunctionMode):
                             self.taint[t] = taint
                     except TypeError:
                         pass
+                if len(self.hidden):
+                    self._carry_hidden([args[0]], [out] if isinstance(out, torch.Tensor) else list(out)
+                                       if isinstance(out, (tuple, list)) else [])
             return out
         inputs = float_tensors((args, kwargs))
         if name in _GATHER and not any(t.requires_grad for t in inputs):
@@ -409,6 +451,10 @@ class OpWatcher(TorchFunctionMode):
                 return out
         if out_nan or out_inf:
             self._propagate(name, args, kwargs, inputs, outputs, in_nan, in_inf, out_nan, out_inf, scalar_nonfinite)
+        elif in_nan or in_inf:
+            self._hide(inputs, outputs)
+        elif len(self.hidden):
+            self._carry_hidden(inputs, outputs)
         if out_nan and not in_nan and self.first_nan is None:
             self.first_nan = self._event(name, "nan", args, inputs, in_inf, kwargs)
         if out_inf and not in_inf and not in_nan:

@@ -400,6 +400,10 @@ TRAITS = {
     # term (1 - pt) ** 0.5 at pt = 1); torch.sqrt and norms stay the sqrt cause's
     "square-root-written-as-a-power-at-zero": ("", "    m = (out * 0).abs().mean(1)\n    return (m ** 0.5).mean()",
                                                "PowBackward0", {"domain_edge": True}),
+    # an exp that overflows into a row sum, divided into 0, then logged: the -inf is the overflow's
+    "overflow-divided-into-zero-then-logged": ("", "    s = torch.exp(out * 0 + 100.0).sum(1)\n"
+                                                   "    return -torch.log(out[:, 0].exp() / s).mean()",
+                                               "exp", {}),
     "ctc-target-too-long": ("", "    lp = out.log_softmax(1).unsqueeze(0).expand(3, -1, -1)\n"
                                 "    targets = torch.tensor([[1, 2, 3, 1]] * len(y))\n"
                                 "    return F.ctc_loss(lp, targets, torch.full((len(y),), 3), torch.full((len(y),), 4))",
