@@ -58,6 +58,7 @@ _VARIANCE = {"std", "var", "std_mean", "var_mean"}
 _NORM = {"norm", "linalg_vector_norm", "linalg_norm", "frobenius_norm", "dist", "cdist", "pairwise_distance"}
 _REDUCTION = {"sum", "mean", "amax", "max", "amin", "min", "count_nonzero", "nansum", "logsumexp", "cumsum"}
 _SOFTMAX = {"softmax", "log_softmax", "softmin"}
+_EXTREMES = {"max", "amax", "min", "amin"}
 
 
 def op_name(func: Any) -> str:
@@ -545,11 +546,20 @@ class OpWatcher(TorchFunctionMode):
             op, parents = entry
             if op in _VARIANCE:
                 return "variance"
+            if self._range(op, parents):
+                return "range"
             if op in _NORM:
                 return "norm"
             if op in _REDUCTION:
                 return self._reduced(parents, mean=op in ("mean", "nanmean"))
         return "other"
+
+    def _range(self, op: str, parents: list[Any]) -> bool:
+        """max - min: a spread of the values (min-max scaling divides by it), not a count or a total."""
+        if op != "sub" or len(parents) != 2:
+            return False
+        made = [self.provenance.get(p) if isinstance(p, torch.Tensor) else None for p in parents]
+        return all(m is not None and m[0] in _EXTREMES for m in made)
 
     def _reduced(self, parents: list[Any], mean: bool = False) -> str:
         """What a sum or mean reduced: squared deviations from a mean (a variance written by hand),

@@ -1415,3 +1415,32 @@ def test_a_model_that_returns_masked_logits_is_not_a_failure_at_evaluation(tmp_p
     """)
     code, out, err = run(capsys, "train.py")
     assert code == 1, out + err  # healthy
+
+
+def test_a_min_max_scaling_by_a_zero_range_is_preprocessing_not_an_empty_reduction(tmp_path, capsys, monkeypatch):
+    """(x - min) / (max - min) over a constant column is 0/0, made from two reductions: a range of 0
+    (the preprocessing cause), not a mean over nothing."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, """
+        import torch
+        from torch import nn
+
+        g = torch.Generator().manual_seed(0)
+        x = torch.randn(200, 4, generator=g)
+        x[:, 3] = 7.0
+        y = (x[:, 0] > 0).float().unsqueeze(1)
+        lo, hi = x.min(0).values, x.max(0).values
+        x = (x - lo) / (hi - lo)
+        model = nn.Linear(4, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        for step in range(20):
+            opt.zero_grad()
+            loss = nn.functional.binary_cross_entropy_with_logits(model(x), y)
+            loss.backward()
+            opt.step()
+            print(step, loss.item())
+    """)
+    result = diagnosed(capsys, tmp_path)
+    where = result["first_nonfinite"]
+    assert (where["phase"], where["op"], where["operand_origin"]) == ("input", "div", "range"), where
+    assert result["top_cause"] == "data.zero_std_normalization"
