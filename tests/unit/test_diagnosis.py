@@ -181,3 +181,24 @@ def test_a_division_by_a_std_is_a_normalization_in_a_module_and_a_division_in_th
     }
     d = build_diagnosis(kb, session_of(probes))
     assert d["top_cause"] == expected, [(c["id"], c["probability"]) for c in d["causes"][:3]]
+
+
+@pytest.mark.parametrize("phase, origin, expected", [("forward", "reduction", "num.div_zero"),
+                                                      ("loss", "reduction", "num.empty_reduction"),
+                                                      ("forward", "other", "num.empty_reduction")])
+def test_a_masked_mean_pooling_over_padding_is_a_division_and_a_loss_over_nothing_an_empty_reduction(
+        kb, phase, origin, expected):
+    """sum / mask.sum() pooling an all-padding sequence inside the model divides by a count of 0; a
+    loss's mean over nothing (or a model computing its loss over all-ignored labels, origin 'other')
+    stays the empty reduction."""
+    probes = {
+        "baseline": {"baseline.nonfinite": True, "baseline.error": "none", "replay.reproduced": True,
+                     "first_nonfinite.phase": phase, "first_nonfinite.kind": "nan", "first_nonfinite.op": "div",
+                     "first_nonfinite.module_type": "Classifier" if phase == "forward" else "none",
+                     "first_nonfinite.operand_zero": True, "first_nonfinite.operand_negative": False,
+                     "first_nonfinite.operand_origin": origin, "first_nonfinite.empty_reduction": True},
+        "lr_zero": {"lr_zero.nonfinite": True},
+        "lr_sweep": {"fix.lower_lr.clean": False, "lr_sweep.effect": "unchanged"},
+    }
+    d = build_diagnosis(kb, session_of(probes))
+    assert d["top_cause"] == expected, [(c["id"], c["probability"]) for c in d["causes"][:3]]
