@@ -472,13 +472,16 @@ class OpWatcher(TorchFunctionMode):
         out = func(*args, **kwargs)
         self.count += 1
         taint = next((x for x in map(self.taint_of, inputs) if x is not None), None) if len(self.taint) else None
-        for t in float_tensors(out):
+        outputs = float_tensors(out)
+        for t in outputs:
             try:
                 self.provenance[t] = (name, inputs)
                 if taint is not None:
                     self.taint[t] = taint
             except TypeError:
                 pass
+        if len(self.hidden):
+            self._carry_hidden(inputs, outputs)
         return out
 
     def _adopt_inside(self, func: Any, args: tuple, kwargs: dict, outputs: list[torch.Tensor],

@@ -154,4 +154,3 @@ class DataTracker:
 
 def batch_tensors(batch: Any) -> list[torch.Tensor]:
     return [t for t in pytree.tree_leaves(batch) if isinstance(t, torch.Tensor)]
-
