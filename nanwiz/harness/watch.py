@@ -246,6 +246,25 @@ def _status(tensors: list[torch.Tensor]) -> tuple[bool, bool]:
     return any(values[0::2]), any(values[1::2])
 
 
+def _lookup(table: WeakIdKeyDictionary, t: Any) -> Any:
+    """t's entry in a weak table of tensors (None for a non-tensor, or a table still empty)."""
+    if not isinstance(t, torch.Tensor) or not len(table):
+        return None
+    try:
+        return table.get(t)
+    except TypeError:
+        return None
+
+
+def _store(table: WeakIdKeyDictionary, tensors: Iterable[Any], value: Any) -> None:
+    """Give each tensor the same entry (a tensor that cannot be weakly referenced is left out)."""
+    for t in tensors:
+        try:
+            table[t] = value
+        except TypeError:
+            pass
+
+
 def made_while_loading(watcher: OpWatcher, tensors: list[torch.Tensor]) -> list[OpEvent | None]:
     """Per tensor of a batch loaded under `watcher`: the op of the loading code that made its first
     non-finite value from finite ones (None: it is finite, or its NaN/Inf was already in what the
@@ -299,18 +318,10 @@ class OpWatcher(TorchFunctionMode):
 
     def seed_taint(self, t: torch.Tensor, event: OpEvent) -> None:
         """Mark a tensor that is non-finite before any op ran (a dirty batch, a NaN weight)."""
-        try:
-            self.taint[t] = (event, event if event.kind == "nan" else None)
-        except TypeError:
-            pass
+        _store(self.taint, [t], (event, event if event.kind == "nan" else None))
 
     def taint_of(self, t: Any) -> tuple[OpEvent, OpEvent | None] | None:
-        if not isinstance(t, torch.Tensor):
-            return None
-        try:
-            return self.taint.get(t)
-        except TypeError:
-            return None
+        return _lookup(self.taint, t)
 
     def _hide(self, inputs: list[torch.Tensor], outputs: list[torch.Tensor]) -> None:
         """Finite outputs of an op given an overflow (a sum of Inf divided into 0) keep its taint aside.
@@ -322,29 +333,16 @@ class OpWatcher(TorchFunctionMode):
                 root = taint[0]
                 if root.from_constant or root.op in ("input", "parameter", "buffer") or root.kind == "nan":
                     return
-                for out in outputs:
-                    try:
-                        self.hidden[out] = taint
-                    except TypeError:
-                        pass
+                _store(self.hidden, outputs, taint)
                 return
 
     def _carry_hidden(self, inputs: list[Any], outputs: list[Any]) -> None:
         hidden = next((h for h in map(self._hidden_of, inputs) if h is not None), None)
         if hidden is not None:
-            for out in outputs:
-                try:
-                    self.hidden[out] = hidden
-                except TypeError:
-                    pass
+            _store(self.hidden, outputs, hidden)
 
     def _hidden_of(self, t: Any) -> tuple[OpEvent, OpEvent | None] | None:
-        if not isinstance(t, torch.Tensor) or not len(self.hidden):
-            return None
-        try:
-            return self.hidden.get(t)
-        except TypeError:
-            return None
+        return _lookup(self.hidden, t)
 
     def _propagate(self, name: str, args: tuple, kwargs: dict, inputs: list[torch.Tensor],
                    outputs: list[torch.Tensor], in_nan: bool, in_inf: bool, out_nan: bool, out_inf: bool,
@@ -370,11 +368,7 @@ class OpWatcher(TorchFunctionMode):
             root = self._event(name, kind, args, inputs, False, kwargs)
             root.from_constant = scalar_nonfinite or not inputs
             taint = (root, root if out_nan else None)
-        for t in outputs:
-            try:
-                self.taint[t] = taint
-            except TypeError:
-                pass
+        _store(self.taint, outputs, taint)
 
     # ------------------------------------------------------------ the mode
     def __torch_function__(self, func, types, args=(), kwargs=None):
@@ -383,7 +377,7 @@ class OpWatcher(TorchFunctionMode):
         if name in _SKIP or name.startswith("is_"):
             out = func(*args, **kwargs)
             if args and isinstance(args[0], torch.Tensor):
-                taint = self.taint_of(args[0]) if len(self.taint) else None
+                taint = self.taint_of(args[0])
                 for t in ([out] if isinstance(out, torch.Tensor) else
                           [o for o in out if isinstance(o, torch.Tensor)] if isinstance(out, (tuple, list)) else []):
                     try:
@@ -471,7 +465,7 @@ class OpWatcher(TorchFunctionMode):
     def _gathered(self, func: Any, name: str, args: tuple, kwargs: dict, inputs: list[torch.Tensor]) -> Any:
         out = func(*args, **kwargs)
         self.count += 1
-        taint = next((x for x in map(self.taint_of, inputs) if x is not None), None) if len(self.taint) else None
+        taint = next((x for x in map(self.taint_of, inputs) if x is not None), None)
         outputs = float_tensors(out)
         for t in outputs:
             try:
@@ -499,11 +493,7 @@ class OpWatcher(TorchFunctionMode):
         for e in found:
             e.index = self.count if e is root else self.count + 1
         nan_event = inner.first_nan if out_nan else None
-        for t in outputs:
-            try:
-                self.taint[t] = (root, nan_event)
-            except TypeError:
-                pass
+        _store(self.taint, outputs, (root, nan_event))
         if nan_event is not None and self.first_nan is None:
             self.first_nan = nan_event
         if inner.first_inf is not None and self.first_inf is None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from contextlib import nullcontext
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -104,11 +105,8 @@ class DataTracker:
             watcher = tracker.fetch_watcher(it)
             began = time.perf_counter()
             try:
-                if watcher is None:
+                with watcher or nullcontext():
                     batch = original_next(it)
-                else:
-                    with watcher:
-                        batch = original_next(it)
             finally:
                 if watcher is not None:
                     tracker.watch_spent += time.perf_counter() - began
