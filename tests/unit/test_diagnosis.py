@@ -166,20 +166,25 @@ def test_an_exp_overflowing_on_values_the_training_moved_is_the_exp_not_the_lear
     assert d["top_cause"] == "num.exp_overflow", [(c["id"], c["probability"]) for c in d["causes"][:3]]
 
 
+def zero_divisor_replayed(phase: str, origin: str, **facts) -> dict[str, dict]:
+    """Probe facts of a run whose replayed step divided by an exact 0 (in the loss code, or in a
+    module's forward), which fails the same with the learning rate at 0 or lowered."""
+    return {
+        "baseline": {"baseline.nonfinite": True, "baseline.error": "none", "replay.reproduced": True,
+                     "first_nonfinite.phase": phase, "first_nonfinite.kind": "nan", "first_nonfinite.op": "div",
+                     "first_nonfinite.module_type": "none" if phase == "loss" else "Pooler",
+                     "first_nonfinite.operand_zero": True, "first_nonfinite.operand_negative": False,
+                     "first_nonfinite.operand_origin": origin, **facts},
+        "lr_zero": {"lr_zero.nonfinite": True},
+        "lr_sweep": {"fix.lower_lr.clean": False, "lr_sweep.effect": "unchanged"},
+    }
+
+
 @pytest.mark.parametrize("phase, expected", [("loss", "num.div_zero"), ("forward", "arch.norm_zero_variance")])
 def test_a_division_by_a_std_is_a_normalization_in_a_module_and_a_division_in_the_loss(kb, phase, expected):
     """Returns standardized by their std, a Pearson correlation: the loss code's division by a std of 0
     is a division by zero; the same division inside a module is the normalization cause."""
-    probes = {
-        "baseline": {"baseline.nonfinite": True, "baseline.error": "none", "replay.reproduced": True,
-                     "first_nonfinite.phase": phase, "first_nonfinite.kind": "nan", "first_nonfinite.op": "div",
-                     "first_nonfinite.module_type": "none" if phase == "loss" else "Normalizer",
-                     "first_nonfinite.operand_zero": True, "first_nonfinite.operand_negative": False,
-                     "first_nonfinite.operand_origin": "variance"},
-        "lr_zero": {"lr_zero.nonfinite": True},
-        "lr_sweep": {"fix.lower_lr.clean": False, "lr_sweep.effect": "unchanged"},
-    }
-    d = build_diagnosis(kb, session_of(probes))
+    d = build_diagnosis(kb, session_of(zero_divisor_replayed(phase, "variance")))
     assert d["top_cause"] == expected, [(c["id"], c["probability"]) for c in d["causes"][:3]]
 
 
@@ -191,14 +196,6 @@ def test_a_masked_mean_pooling_over_padding_is_a_division_and_a_loss_over_nothin
     """sum / mask.sum() pooling an all-padding sequence inside the model divides by a count of 0; a
     loss's mean over nothing (or a model computing its loss over all-ignored labels, origin 'other')
     stays the empty reduction."""
-    probes = {
-        "baseline": {"baseline.nonfinite": True, "baseline.error": "none", "replay.reproduced": True,
-                     "first_nonfinite.phase": phase, "first_nonfinite.kind": "nan", "first_nonfinite.op": "div",
-                     "first_nonfinite.module_type": "Classifier" if phase == "forward" else "none",
-                     "first_nonfinite.operand_zero": True, "first_nonfinite.operand_negative": False,
-                     "first_nonfinite.operand_origin": origin, "first_nonfinite.empty_reduction": True},
-        "lr_zero": {"lr_zero.nonfinite": True},
-        "lr_sweep": {"fix.lower_lr.clean": False, "lr_sweep.effect": "unchanged"},
-    }
+    probes = zero_divisor_replayed(phase, origin, **{"first_nonfinite.empty_reduction": True})
     d = build_diagnosis(kb, session_of(probes))
     assert d["top_cause"] == expected, [(c["id"], c["probability"]) for c in d["causes"][:3]]
