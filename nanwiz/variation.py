@@ -35,6 +35,9 @@ class Variation(BaseModel):
     default_init: bool = False
     """Re-initialize every layer with PyTorch's own initialization (its reset_parameters) before the
     first step: the user's initialization taken out, everything else kept."""
+    standardize_inputs: bool = False
+    """Shift and scale each floating-point input of the model to zero mean and unit std per feature,
+    with the first batch's statistics: the inputs' scale taken out, everything else kept."""
     batch_size: int | None = Field(default=None, ge=1)
     shuffle: bool | None = None
     steps: int | None = Field(default=None, ge=1)

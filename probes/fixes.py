@@ -15,7 +15,7 @@ from nanwiz.variation import Variation
 NAME = "fixes"
 FACTS = ("fix.lower_lr.clean", "fix.lower_lr_100.clean", "amp.fp32_clean", "amp.bf16_clean", "fix.grad_clip.clean",
          "fix.larger_eps.clean", "fix.exclude_samples.clean", "fix.bounded_activations.clean",
-         "fix.downweight_term.clean", "fix.default_init.clean")
+         "fix.downweight_term.clean", "fix.default_init.clean", "fix.standardize_inputs.clean")
 
 
 def run(ctx: ProbeContext) -> None:
@@ -61,4 +61,6 @@ def _not_applied(variation: Variation, info: dict) -> str | None:
         return "the loss term to re-weight was not found when the program re-ran"
     if variation.default_init and (info.get("counts") or {}).get("reset_layers") == 0:
         return "no layer of the program's models has a default initialization (reset_parameters) to go back to"
+    if variation.standardize_inputs and (info.get("counts") or {}).get("standardized_inputs") == 0:
+        return "the model takes no floating-point input to standardize (token ids, or inputs it builds itself)"
     return None

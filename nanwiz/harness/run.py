@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import torch
+from torch.utils import _pytree as pytree
 from torch import nn
 
 from nanwiz.errors import ScriptError
@@ -182,6 +183,47 @@ def reset_to_default_init(model: nn.Module) -> int:
     return reset
 
 
+class InputStandardizer:
+    """The standardized-inputs variation: every floating-point tensor given to a model's forward is
+    shifted and scaled per feature (its last dimension) to zero mean and unit std, with the
+    statistics of the first batch that model sees, kept for later batches as a fitted scaler would
+    be. It separates inputs on a raw scale from what they set off downstream (an exp, a loss that
+    grows with them); integer inputs (token ids, class labels) are left alone. `changed` counts the
+    tensors it rescaled: a model that takes no floating-point input leaves it at 0 (not applied)."""
+
+    def __init__(self) -> None:
+        self.changed = 0
+        self._stats: dict[tuple[int, int, int], tuple[torch.Tensor, torch.Tensor]] = {}
+        self._models: set[int] = set()
+
+    def attach(self, model: nn.Module) -> None:
+        if id(model) not in self._models:
+            self._models.add(id(model))
+            model.register_forward_pre_hook(self._standardize, with_kwargs=True)
+
+    def _standardize(self, module: nn.Module, args: Any, kwargs: Any) -> tuple[Any, Any]:
+        position = iter(range(1 << 30))
+
+        def scaled(t: Any) -> Any:
+            if not (isinstance(t, torch.Tensor) and t.is_floating_point() and t.dim() >= 1 and t.numel() > 1) \
+                    or isinstance(t, nn.Parameter):
+                return t
+            key = (id(module), next(position), t.shape[-1])
+            if key not in self._stats:
+                rows = t.detach().reshape(-1, t.shape[-1]).float()
+                finite = torch.isfinite(rows)
+                count = finite.sum(0).clamp_min(1)
+                clean = torch.where(finite, rows, torch.zeros((), device=rows.device))
+                mean = clean.sum(0) / count
+                std = ((torch.where(finite, rows - mean, torch.zeros((), device=rows.device)) ** 2).sum(0) / count).sqrt()
+                self._stats[key] = (mean, torch.where(std > 0, std, torch.ones((), device=std.device)))
+            mean, std = self._stats[key]
+            self.changed += 1
+            return ((t - mean) / std).to(t.dtype)
+
+        return pytree.tree_map(scaled, (tuple(args), dict(kwargs)))
+
+
 def bound_activations(model: nn.Module) -> int:
     """Bound every activation module; how many were changed. A ReLU recurrent layer switches to
     tanh, since its ReLU runs inside one fused call that cannot be clamped. Activations called
@@ -242,6 +284,10 @@ class TrainingRun:
         self.bounded = bound_activations(model) if self.variation.bounded_activations else None
         # How many layers the default-initialization variation reset (None: not asked for).
         self.reset = reset_to_default_init(model) if self.variation.default_init else None
+        # The standardized-inputs variation's hook (None: not asked for); its count says if it applied.
+        self.standardizer = InputStandardizer() if self.variation.standardize_inputs else None
+        if self.standardizer is not None:
+            self.standardizer.attach(model)
         self.model = model.to(self.device)
         self.params = [p for p in self.model.parameters() if p.requires_grad]
         if not self.params:
@@ -279,6 +325,11 @@ class TrainingRun:
         self._one = torch.tensor(1.0, device=self.device)
         self.model.register_forward_hook(self._record_output)  # lives as long as this run's model
         seed_everything(self.seed)  # training randomness (dropout) independent of builder RNG use
+
+    @property
+    def info(self) -> dict[str, Any]:
+        """What the run tells of whether its variation applied, in the form an attached run gives."""
+        return {"counts": {"standardized_inputs": self.standardizer.changed if self.standardizer is not None else 0}}
 
     def _record_output(self, _module: nn.Module, _inputs: Any, output: Any) -> None:
         """The model output's magnitude, one device scalar per forward (no host sync)."""

@@ -244,7 +244,7 @@ class Intervention(Strict):
     fact: Id
     """The bool fact that records the outcome: true = the run stays finite for every step."""
     needs: list[Literal["optimizer", "bad_samples", "dominant_term", "optimizer_eps", "activations",
-                        "layers"]] = Field(
+                        "layers", "float_inputs"]] = Field(
         default_factory=list
     )
     """What must be known before it can run (bad sample indices, a dominant loss term...)."""

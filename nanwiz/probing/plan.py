@@ -170,6 +170,7 @@ def verification_params(kb: KnowledgeBase, session: Session) -> dict[str, Any]:
         "optimizer_eps": facts.get("optimizer.eps") is not None,
         "activations": facts.get("model.unbounded_activation") is True,
         "layers": (facts.get("model.depth") or 0) > 0,
+        "float_inputs": facts.get("data.input_scale") is not None,
     }
     chosen: list[dict[str, Any]] = []
     ranking = session.ranking(kb)

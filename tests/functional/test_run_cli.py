@@ -1292,6 +1292,46 @@ def test_an_initialization_the_program_chose_is_verified_by_going_back_to_the_de
     assert [f["verified"] for f in fixes if f["verify"] == "default_init"] == [True]
 
 
+def test_an_exp_that_overflows_on_raw_inputs_is_verified_as_their_scale(tmp_path, capsys, monkeypatch):
+    """A log-link count model on raw features (an area in the hundreds): its exp overflows on the
+    first update. Which to fix, the exp or the inputs, is told by re-running the program with the
+    model's inputs standardized (a forward pre-hook, from outside): it stays finite."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, """
+        import torch
+        from torch import nn
+
+        torch.manual_seed(0)
+        n = 512
+        area = torch.rand(n, 1) * 900 + 100
+        rooms = torch.randint(1, 9, (n, 1)).float()
+        age = torch.rand(n, 1) * 80
+        x = torch.cat([area, rooms, age], dim=1)
+        y = torch.poisson(torch.exp(0.5 + 0.1 * rooms - 0.01 * age).squeeze(1))
+        model = nn.Linear(3, 1)
+        nn.init.zeros_(model.weight)
+        nn.init.zeros_(model.bias)
+        opt = torch.optim.SGD(model.parameters(), lr=1e-3)
+        for step in range(30):
+            idx = torch.randint(0, n, (64,))
+            eta = model(x[idx]).squeeze(1)
+            loss = (torch.exp(eta) - y[idx] * eta).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    """)
+    out_json = tmp_path / "d.json"
+    code = main(["run", "--quiet", "--json", str(out_json), "train.py"])
+    capsys.readouterr()
+    assert code == 0
+    d = json.loads(out_json.read_text())
+    assert d["evidence"]["first_nonfinite.op"] == "exp"
+    assert d["evidence"]["fix.standardize_inputs.clean"] is True
+    assert d["top_cause"] == "data.unnormalized_input" and d["causes"][0]["probability"] > 0.9
+    fixes = d["causes"][0]["fixes"]
+    assert [f["verified"] for f in fixes if f["verify"] == "standardize_inputs"] == [True]
+
+
 def test_an_optimizer_stepped_on_unscaled_gradients_without_scaler_step_is_the_scaling_misuse(
         tmp_path, capsys, monkeypatch):
     """scaler.scale(loss).backward(); scaler.unscale_(opt); clip; opt.step(): the gradients are unscaled,

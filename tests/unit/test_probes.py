@@ -271,6 +271,61 @@ def test_default_initialization_resets_the_layers_that_have_one_and_keeps_bare_p
     assert reset_to_default_init(nn.Sequential(nn.ReLU())) == 0
 
 
+def test_standardizing_rescales_the_floating_point_inputs_with_the_first_batch_s_statistics():
+    import torch
+    from torch import nn
+
+    from nanwiz.harness.run import InputStandardizer
+
+    seen = []
+
+    class Tagger(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(10, 4)
+
+        def forward(self, ids, features, scale=None):
+            seen.append((ids, features, scale))
+            return self.emb(ids).sum(1) + features[:, :4]
+
+    model = Tagger()
+    standardizer = InputStandardizer()
+    standardizer.attach(model)
+    standardizer.attach(model)  # once per model
+    ids = torch.randint(0, 10, (16, 3))
+    features = torch.stack([torch.arange(16.0) * 100, torch.full((16,), 5.0), torch.randn(16), torch.ones(16)], 1)
+    model(ids, features, scale=torch.full((16, 2), 300.0))
+    got_ids, got_features, got_scale = seen[-1]
+    assert got_ids is ids  # token ids are left alone
+    assert torch.allclose(got_features.mean(0), torch.zeros(4), atol=1e-5)
+    assert torch.allclose(got_features[:, 0].std(unbiased=False), torch.tensor(1.0))
+    assert torch.equal(got_features[:, 1], torch.zeros(16))  # a constant column is centred, not divided by 0
+    assert torch.equal(got_scale, torch.zeros(16, 2))  # keyword inputs too
+    assert standardizer.changed == 2
+    model(ids[:4], features[:4] + 1000.0)  # later batches keep the first batch's statistics
+    first = features[:, 0]
+    assert torch.allclose(seen[-1][1][:, 0], (first[:4] + 1000.0 - first.mean()) / first.std(unbiased=False))
+
+
+def test_standardized_inputs_are_verified_on_a_contract_script_and_need_a_floating_point_input(tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text(RECURRENT.format(nonlinearity="tanh"), encoding="utf-8")
+    standardize = {"id": "standardize_inputs", "title": "standardized", "fact": "fix.standardize_inputs.clean",
+                   "variation": {"standardize_inputs": True}}
+    facts, details = run_probe_at(script, "fixes", {"interventions": [standardize]})
+    assert facts == {"fix.standardize_inputs.clean": True}
+    assert details["results"]["standardize_inputs"]["steps_run"] == 2
+    ids = RECURRENT.format(nonlinearity="tanh").replace(
+        "self.rnn = nn.RNN(3, 8", "self.emb = nn.Embedding(4, 3)\n        self.rnn = nn.RNN(3, 8").replace(
+        "self.rnn(x)", "self.rnn(self.emb(x))").replace(
+        "x = torch.randn(32, 5, 3, generator=g)", "x = torch.randint(0, 4, (32, 5, 3), generator=g)[..., 0]").replace(
+        "x.sum((1, 2)).unsqueeze(1)", "x.float().sum(1, keepdim=True)")
+    script.write_text(ids, encoding="utf-8")
+    facts, details = run_probe_at(script, "fixes", {"interventions": [standardize]})
+    assert facts == {}
+    assert "no floating-point input" in details["results"]["standardize_inputs"]["skipped"]
+
+
 def test_a_fix_that_cannot_be_applied_reports_no_fact(tmp_path):
     """F.relu inside forward cannot be swapped from outside: a run 'with bounded activations'
     would be the plain run again, and its failure must not count against the fix."""

@@ -5,7 +5,8 @@ the learning rate is scaled at each optimizer step (so schedules keep working), 
 puts the weights back after every step, clipping is applied just before the step (gradients are
 unscaled there), autocast is switched off or to bf16 where the program enters it, excluded
 samples are filtered out of the DataLoader's sampler, a model's layers get PyTorch's default
-initialization again before the model's first call, a loss term is re-weighted in the gradient
+initialization again before the model's first call, a model's floating-point inputs are
+standardized with its first batch's statistics, a loss term is re-weighted in the gradient
 that backward is given (the loss the program reads is its own), and a fixed seed is set before the
 program starts. What cannot be injected from outside says so (`unsupported`).
 """
@@ -17,7 +18,7 @@ from typing import Any
 
 import torch
 
-from nanwiz.harness.run import reset_to_default_init
+from nanwiz.harness.run import InputStandardizer, reset_to_default_init
 from nanwiz.harness.tensors import optimizer_params
 from nanwiz.variation import Variation
 
@@ -32,6 +33,7 @@ class Controls:
     _saved_lr: dict[int, list[Any]] = field(default_factory=dict)
     _saved_params: dict[int, list[torch.Tensor]] = field(default_factory=dict)
     _reset: set[int] = field(default_factory=set)
+    standardizer: InputStandardizer | None = None
 
     @classmethod
     def of(cls, variation: Variation | None, exclude: tuple[int, ...] = (), seed: int | None = None,
@@ -57,11 +59,20 @@ class Controls:
     def before_forward(self, model: torch.nn.Module) -> int:
         """The default-initialization run: a model's layers re-initialized before it first computes
         anything (in place: the optimizer built on them keeps training the same tensors). How many
-        layers were reset."""
+        layers were reset. The standardized-inputs run: the model's inputs rescaled from this call on."""
+        if self.variation.standardize_inputs and any(True for _ in model.parameters()):
+            if self.standardizer is None:
+                self.standardizer = InputStandardizer()
+            self.standardizer.attach(model)  # once per model; rescales this call's inputs already
         if not self.variation.default_init or id(model) in self._reset:
             return 0
         self._reset.add(id(model))
         return reset_to_default_init(model)
+
+    @property
+    def standardized(self) -> int:
+        """How many input tensors the standardized-inputs variation rescaled."""
+        return self.standardizer.changed if self.standardizer is not None else 0
 
     # ------------------------------------------------------------ at the optimizer step
     def before_step(self, optimizer: Any) -> None:

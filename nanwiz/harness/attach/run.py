@@ -163,7 +163,7 @@ class AttachedRun:
             "stopped_by": a.stopped_by, "steps": len(a.records), "time_to_first_step": a.time_first_step,
             "failed_at": a.failed_at, "read_nonfinite_at": a.read_where,
             "excluded": a.data.excluded if a.data.exclude else None,
-            "step_time": a.step_time, "counts": dict(a.counts),
+            "step_time": a.step_time, "counts": dict(a.counts, standardized_inputs=a.controls.standardized),
             "autocast": sorted(f"{d}:{t}" for d, t in a.autocast_seen),
             "optimizers": [type(o).__name__ for o in a.optimizers], "models": [type(m).__name__ for m in a.models],
             "scaler": bool(a.scalers), "schedulers": [type(s).__name__ for s in a.schedulers],
