@@ -188,12 +188,13 @@ class InputStandardizer:
     shifted and scaled per feature (its last dimension) to zero mean and unit std, with the
     statistics of the first batch that model sees, kept for later batches as a fitted scaler would
     be. It separates inputs on a raw scale from what they set off downstream (an exp, a loss that
-    grows with them); integer inputs (token ids, class labels) are left alone. `changed` counts the
-    tensors it rescaled: a model that takes no floating-point input leaves it at 0 (not applied)."""
+    grows with them); integer inputs (token ids, class labels) and 0/1 masks are left alone.
+    `changed` counts the tensors it rescaled: a model that takes no floating-point input leaves it
+    at 0 (not applied)."""
 
     def __init__(self) -> None:
         self.changed = 0
-        self._stats: dict[tuple[int, int, int], tuple[torch.Tensor, torch.Tensor]] = {}
+        self._stats: dict[tuple[int, int, int], tuple[torch.Tensor, torch.Tensor] | None] = {}
         self._models: set[int] = set()
 
     def attach(self, model: nn.Module) -> None:
@@ -210,18 +211,28 @@ class InputStandardizer:
                 return t
             key = (id(module), next(position), t.shape[-1])
             if key not in self._stats:
-                rows = t.detach().reshape(-1, t.shape[-1]).float()
-                finite = torch.isfinite(rows)
-                count = finite.sum(0).clamp_min(1)
-                clean = torch.where(finite, rows, torch.zeros((), device=rows.device))
-                mean = clean.sum(0) / count
-                std = ((torch.where(finite, rows - mean, torch.zeros((), device=rows.device)) ** 2).sum(0) / count).sqrt()
-                self._stats[key] = (mean, torch.where(std > 0, std, torch.ones((), device=std.device)))
-            mean, std = self._stats[key]
+                self._stats[key] = _feature_stats(t)
+            stats = self._stats[key]
+            if stats is None:
+                return t
             self.changed += 1
-            return ((t - mean) / std).to(t.dtype)
+            return ((t - stats[0]) / stats[1]).to(t.dtype)
 
         return pytree.tree_map(scaled, (tuple(args), dict(kwargs)))
+
+
+def _feature_stats(t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """Mean and std per feature (the last dimension) over the finite values, a std of 0 read as 1;
+    None for a mask or a one-hot (only 0s and 1s), which rescaling would turn into something else."""
+    rows = t.detach().reshape(-1, t.shape[-1]).float()
+    finite = torch.isfinite(rows)
+    zero = torch.zeros((), device=rows.device)
+    if bool(((rows == 0) | (rows == 1) | ~finite).all()):
+        return None
+    count = finite.sum(0).clamp_min(1)
+    mean = torch.where(finite, rows, zero).sum(0) / count
+    std = ((torch.where(finite, rows - mean, zero) ** 2).sum(0) / count).sqrt()
+    return mean, torch.where(std > 0, std, torch.ones((), device=std.device))
 
 
 def bound_activations(model: nn.Module) -> int:

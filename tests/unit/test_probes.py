@@ -277,15 +277,16 @@ def test_standardizing_rescales_the_floating_point_inputs_with_the_first_batch_s
 
     from nanwiz.harness.run import InputStandardizer
 
-    seen = []
+    seen, seen_mask = [], []
 
     class Tagger(nn.Module):
         def __init__(self):
             super().__init__()
             self.emb = nn.Embedding(10, 4)
 
-        def forward(self, ids, features, scale=None):
+        def forward(self, ids, features, scale=None, mask=None):
             seen.append((ids, features, scale))
+            seen_mask.append(mask)
             return self.emb(ids).sum(1) + features[:, :4]
 
     model = Tagger()
@@ -294,9 +295,11 @@ def test_standardizing_rescales_the_floating_point_inputs_with_the_first_batch_s
     standardizer.attach(model)  # once per model
     ids = torch.randint(0, 10, (16, 3))
     features = torch.stack([torch.arange(16.0) * 100, torch.full((16,), 5.0), torch.randn(16), torch.ones(16)], 1)
-    model(ids, features, scale=torch.full((16, 2), 300.0))
+    mask = torch.ones(16, 3)
+    model(ids, features, scale=torch.full((16, 2), 300.0), mask=mask)
     got_ids, got_features, got_scale = seen[-1]
     assert got_ids is ids  # token ids are left alone
+    assert seen_mask[-1] is mask  # and so is a 0/1 mask
     assert torch.allclose(got_features.mean(0), torch.zeros(4), atol=1e-5)
     assert torch.allclose(got_features[:, 0].std(unbiased=False), torch.tensor(1.0))
     assert torch.equal(got_features[:, 1], torch.zeros(16))  # a constant column is centred, not divided by 0
