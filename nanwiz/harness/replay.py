@@ -51,6 +51,8 @@ def _describe_root(result: dict[str, Any], watcher: OpWatcher, bad: list[torch.T
     root, nan_event = _choose_root(watcher, bad)
     if root is not None and root.op == "input":
         result.update(phase="input", op="input", kind=root.kind or input_kind)
+        if root.frame is not None:  # numpy warned where the program's data preparation made it
+            result["root"] = root.to_dict()
     elif root is not None:
         result.update(
             phase="forward" if root.module is not None else "input" if root.prepares_input else "loss",

@@ -256,6 +256,13 @@ def _lookup(table: WeakIdKeyDictionary, t: Any) -> Any:
         return None
 
 
+def _storage_key(t: torch.Tensor) -> Any:
+    try:
+        return t.device, t.untyped_storage().data_ptr()
+    except (RuntimeError, NotImplementedError):  # a tensor without storage (a meta or functional tensor)
+        return None
+
+
 def _store(table: WeakIdKeyDictionary, tensors: Iterable[Any], value: Any) -> None:
     """Give each tensor the same entry (a tensor that cannot be weakly referenced is left out)."""
     for t in tensors:
@@ -269,7 +276,7 @@ def made_while_loading(watcher: OpWatcher, tensors: list[torch.Tensor]) -> list[
     """Per tensor of a batch loaded under `watcher`: the op of the loading code that made its first
     non-finite value from finite ones (None: it is finite, or its NaN/Inf was already in what the
     dataset read)."""
-    if not (watcher.first_nan or watcher.first_inf or watcher.first_const):
+    if not (watcher.first_nan or watcher.first_inf or watcher.first_const or watcher.inherited):
         return []
     made: list[OpEvent | None] = []
     for t in tensors:
@@ -312,6 +319,10 @@ class OpWatcher(TorchFunctionMode):
         self.softmax_absmax = 0.0
         self.taint: WeakIdKeyDictionary = WeakIdKeyDictionary()
         """tensor -> (root event, event that made the first NaN on its chain or None)."""
+        self.inherited = False
+        """Whether it started from an earlier watcher's taint (`inherit`)."""
+        self._storages: dict[Any, tuple[OpEvent, OpEvent | None]] = {}
+        """Inherited taint by the memory it lies in."""
         self.hidden: WeakIdKeyDictionary = WeakIdKeyDictionary()
         """Finite tensor -> taint of the overflow it was computed from (x / Inf = 0): where a later op
         turns it non-finite again (log(0) = -inf), that overflow is the root, not the later op."""
@@ -321,7 +332,19 @@ class OpWatcher(TorchFunctionMode):
         _store(self.taint, [t], (event, event if event.kind == "nan" else None))
 
     def taint_of(self, t: Any) -> tuple[OpEvent, OpEvent | None] | None:
-        return _lookup(self.taint, t)
+        taint = _lookup(self.taint, t)
+        if taint is None and self._storages and isinstance(t, torch.Tensor):
+            taint = self._storages.get(_storage_key(t))
+        return taint
+
+    def inherit(self, earlier: OpWatcher) -> None:
+        """Start from the taint an earlier watcher left on tensors still alive (data a program's
+        start made non-finite, read again by a fetch). A tensor that shares their memory inherits it
+        too: data that went through numpy and back (`torch.from_numpy(x.numpy())`) are the same."""
+        for t, taint in list(earlier.taint.items()):
+            _store(self.taint, [t], taint)
+            self._storages[_storage_key(t)] = taint
+            self.inherited = True
 
     def _hide(self, inputs: list[torch.Tensor], outputs: list[torch.Tensor]) -> None:
         """Finite outputs of an op given an overflow (a sum of Inf divided into 0) keep its taint aside.

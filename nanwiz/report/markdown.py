@@ -69,6 +69,8 @@ def where_sentence(loc: dict[str, Any]) -> str:
         if loc.get("forward_op"):
             text += f" (backward of `{loc['forward_op']}`)"
         parts.append(text)
+    if op == "input" and loc.get("forward_op"):  # numpy made it (its warning said where)
+        parts.append(f"made by `{loc['forward_op']}`")
     if loc.get("module_type") and loc.get("module"):
         parts.append(f"in module `{loc['module']}` ({loc['module_type']})")
     source = loc.get("source")

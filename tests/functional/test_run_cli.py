@@ -1417,6 +1417,50 @@ for x, y in DataLoader(Windows(), batch_size=20):
     assert where["source"]["code"].startswith(("yield (w - w.mean", "return (w - w.mean"))
 
 
+@pytest.mark.parametrize("style", ["loader", "slices", "numpy"])
+def test_a_standardization_at_the_program_s_start_is_named_with_its_line(tmp_path, capsys, monkeypatch, style):
+    """The feature matrix is standardized once, before any batch, with a constant column (std 0):
+    in torch, then batched by a DataLoader over a TensorDataset or sliced by the loop; or in numpy
+    and brought in with torch.from_numpy, where numpy's own warning names the line."""
+    monkeypatch.chdir(tmp_path)
+    prepare = {
+        "loader": "x = (raw - raw.mean(0)) / raw.std(0)",
+        "slices": "x = (raw - raw.mean(0)) / raw.std(0)",
+        "numpy": "x = torch.from_numpy((raw.numpy() - raw.numpy().mean(0)) / raw.numpy().std(0))",
+    }[style]
+    batches = {
+        "loader": "DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True)",
+        "slices": "[(x[i:i + 32], y[i:i + 32]) for i in range(0, 256, 32)]",
+        "numpy": "DataLoader(TensorDataset(x, y), batch_size=32)",
+    }[style]
+    (tmp_path / "train.py").write_text(f"""
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+torch.manual_seed(0)
+raw = torch.randn(256, 6) * 3 + 10
+raw[:, 4] = 42.0
+{prepare}
+y = raw[:, :2].sum(1, keepdim=True)
+model = nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Linear(16, 1))
+opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+for epoch in range(2):
+    for xb, yb in {batches}:
+        loss = nn.functional.mse_loss(model(xb), yb)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+""", encoding="utf-8")
+    result = diagnosed(capsys, tmp_path)
+    assert result["top_cause"] == "data.zero_std_normalization"
+    where = result["first_nonfinite"]
+    assert where["phase"] == "input" and where["source"]["line"] == 9, where
+    assert where["op"] == ("input" if style == "numpy" else "div")
+    if style == "numpy":
+        assert where["forward_op"] == "numpy divide"
+
+
 def test_a_model_that_returns_masked_logits_is_not_a_failure_at_evaluation(tmp_path, capsys, monkeypatch):
     """A tagger returns its logits with -inf where a tag is not allowed; the loss ignores those
     positions. Evaluated in eval mode, its output holds -inf on purpose: no alarm."""

@@ -209,6 +209,7 @@ class Attachment:
         self._patch_functions()
         self.data.install()
         torch._C._push_on_torch_function_stack(self.tape.mode)
+        self.data.begin_preparation()
 
     def uninstall(self) -> None:
         stack = torch._C._len_torch_function_stack()
@@ -415,6 +416,7 @@ class Attachment:
             return
         self.depth += 1
         if self.depth == 1:
+            self.data.end_preparation()
             self._check_stop()
             self.suspend()
             self.counts["reset_layers"] += self.controls.before_forward(_unwrap(module))
@@ -492,6 +494,7 @@ class Attachment:
 
     # ------------------------------------------------------------ backward
     def _before_backward(self, tensors: Any) -> None:
+        self.data.end_preparation()  # a loop with no module and no loader: its start ends here
         self._check_stop()
         loss = tensors if isinstance(tensors, torch.Tensor) else (
             tensors[0] if isinstance(tensors, (list, tuple)) and tensors and isinstance(tensors[0], torch.Tensor)

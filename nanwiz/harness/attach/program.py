@@ -141,7 +141,8 @@ class TapeStep:
         return self.batch_tensors()
 
     def loading_event(self, t: torch.Tensor) -> Any:
-        return next((s.made for s in self.sources if s.tensor is t), None)
+        made = next((s.made for s in self.sources if s.tensor is t), None)
+        return made or self.attachment.data.prepared_event(t)
 
     def batch(self) -> Any:
         """The step's (first) batch with the structure the DataLoader gave it (tuple, dict...)."""
