@@ -274,8 +274,8 @@ def _store(table: WeakIdKeyDictionary, tensors: Iterable[Any], value: Any) -> No
 
 def made_while_loading(watcher: OpWatcher, tensors: list[torch.Tensor]) -> list[OpEvent | None]:
     """Per tensor of a batch loaded under `watcher`: the op of the loading code that made its first
-    non-finite value from finite ones (None: it is finite, or its NaN/Inf was already in what the
-    dataset read)."""
+    non-finite value from finite ones (None: it is finite, its NaN/Inf was already in what the
+    dataset read, or the code wrote it there as a constant)."""
     if not (watcher.first_nan or watcher.first_inf or watcher.first_const or watcher.inherited):
         return []
     made: list[OpEvent | None] = []
@@ -283,7 +283,9 @@ def made_while_loading(watcher: OpWatcher, tensors: list[torch.Tensor]) -> list[
         event = None
         if float_tensors(t) and not bool(torch.isfinite(t).all()):
             taint = watcher.taint_of(t)
-            if taint is not None and taint[0].op not in ("input", "parameter", "buffer"):
+            # a NaN or Inf the code wrote as a constant (x[i] = float("nan"): a missing value) is data
+            if taint is not None and taint[0].op not in ("input", "parameter", "buffer") \
+                    and not taint[0].from_constant:
                 event = taint[0]
                 event.prepares_input = True
         made.append(event)
