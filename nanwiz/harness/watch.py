@@ -454,7 +454,10 @@ class OpWatcher(TorchFunctionMode):
                     self.provenance[t] = ("minus_one" if minus_one else name, [a for a in inputs])
                 except TypeError:
                     pass
-            fn = getattr(t, "grad_fn", None)
+            try:
+                fn = t.grad_fn
+            except RuntimeError:  # a view made under no_grad and changed in place (nn.Embedding's padding row)
+                fn = None
             if fn is not None and id(fn) not in self.grad_fn_info:
                 current = self.tracker.current if self.tracker else None
                 decisive = self._decisive(name, args, inputs)
