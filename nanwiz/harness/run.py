@@ -11,6 +11,7 @@ let a probe restore the state before any step and replay it, instrumented or gua
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 import random
 import time
@@ -203,7 +204,7 @@ class InputStandardizer:
             model.register_forward_pre_hook(self._standardize, with_kwargs=True)
 
     def _standardize(self, module: nn.Module, args: Any, kwargs: Any) -> tuple[Any, Any]:
-        position = iter(range(1 << 30))
+        position = itertools.count()
 
         def scaled(t: Any) -> Any:
             if not (isinstance(t, torch.Tensor) and t.is_floating_point() and t.dim() >= 1 and t.numel() > 1) \

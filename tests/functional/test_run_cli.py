@@ -60,6 +60,15 @@ def diagnosed(capsys, tmp_path: Path) -> dict:
     return json.loads(out_json.read_text())
 
 
+def verified(capsys, tmp_path: Path) -> dict:
+    """`nanwiz run --json` on tmp_path/train.py with its fixes verified (re-runs): the diagnosis."""
+    out_json = tmp_path / "d.json"
+    code = main(["run", "--quiet", "--json", str(out_json), "train.py"])
+    capsys.readouterr()
+    assert code == 0
+    return json.loads(out_json.read_text())
+
+
 def write(tmp_path: Path, text: str, name: str = "train.py") -> Path:
     path = tmp_path / name
     path.write_text(textwrap.dedent(text), encoding="utf-8")
@@ -1175,11 +1184,7 @@ def test_a_loss_term_weighted_far_too_high_is_found_and_its_down_weighting_verif
                 opt.step()
             print(epoch, rec.item(), kl.item())
     """)
-    out_json = tmp_path / "d.json"
-    code = main(["run", "--quiet", "--json", str(out_json), "train.py"])
-    capsys.readouterr()
-    assert code == 0
-    d = json.loads(out_json.read_text())
+    d = verified(capsys, tmp_path)
     evidence = d["evidence"]
     assert evidence["loss.terms"] == 2 and evidence["baseline.term_growth"] >= 10, evidence
     assert sorted(d["series"][0]["terms"]) == ["rec", "weighted kl"]
@@ -1281,11 +1286,7 @@ def test_an_initialization_the_program_chose_is_verified_by_going_back_to_the_de
             loss.backward()
             opt.step()
     """)
-    out_json = tmp_path / "d.json"
-    code = main(["run", "--quiet", "--json", str(out_json), "train.py"])
-    capsys.readouterr()
-    assert code == 0
-    d = json.loads(out_json.read_text())
+    d = verified(capsys, tmp_path)
     assert d["evidence"]["fix.default_init.clean"] is True
     assert d["top_cause"] == "init.bad_init"
     fixes = next(c for c in d["causes"] if c["id"] == "init.bad_init")["fixes"]
@@ -1320,11 +1321,7 @@ def test_an_exp_that_overflows_on_raw_inputs_is_verified_as_their_scale(tmp_path
             loss.backward()
             opt.step()
     """)
-    out_json = tmp_path / "d.json"
-    code = main(["run", "--quiet", "--json", str(out_json), "train.py"])
-    capsys.readouterr()
-    assert code == 0
-    d = json.loads(out_json.read_text())
+    d = verified(capsys, tmp_path)
     assert d["evidence"]["first_nonfinite.op"] == "exp"
     assert d["evidence"]["fix.standardize_inputs.clean"] is True
     assert d["top_cause"] == "data.unnormalized_input" and d["causes"][0]["probability"] > 0.9

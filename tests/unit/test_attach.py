@@ -122,7 +122,12 @@ def test_two_optimizers_share_a_step_and_each_series_is_labelled():
     assert a.counts["grads_carried"] == 0  # the generator's backward writes into the critic's grads: legitimate
 
 
-def weighted_loop(steps: int, *, accumulate: int = 1, per_sample_sum: bool = False, in_place: bool = False) -> None:
+def _normalized(loss: torch.Tensor, accumulate: int) -> torch.Tensor:
+    return loss / accumulate  # as a framework divides the loss its user returned (Lightning's closure)
+
+
+def weighted_loop(steps: int, *, accumulate: int = 1, per_sample_sum: bool = False, in_place: bool = False,
+                  framework: bool = False) -> None:
     torch.manual_seed(0)
     x = torch.randn(64, 4)
     model = nn.Linear(4, 4)
@@ -138,6 +143,8 @@ def weighted_loop(steps: int, *, accumulate: int = 1, per_sample_sum: bool = Fal
             loss += 0.5 * penalty
             reg = model.weight.abs().sum()
             loss += 1e-3 * reg
+        elif framework:
+            loss = _normalized(rec + 0.5 * penalty, accumulate)
         else:
             loss = (rec + 0.5 * penalty) / accumulate
         opt.zero_grad()
@@ -157,6 +164,13 @@ def test_the_terms_a_loss_is_added_up_from_are_recorded_by_name():
         terms = a.records[0].terms
         assert sorted(terms) == ["rec", "weighted penalty"], terms
         assert abs(sum(terms.values()) - a.records[0].loss * 4) < 1e-4
+
+
+def test_the_terms_survive_a_division_of_the_loss_on_another_line():
+    """A framework divides the loss the user's step returned by its accumulation steps (1 too), in
+    its own code: the terms are still those of the user's sum."""
+    a = watch(lambda: weighted_loop(2, accumulate=1, framework=True))
+    assert sorted(a.records[0].terms) == ["rec", "weighted penalty"], a.records[0].terms
 
 
 def test_terms_added_to_a_loss_in_place_on_later_lines_are_terms_too():

@@ -438,12 +438,13 @@ class Tape:
         made inline (`mul at line 45`). `live`: the terms themselves, with their graph (keep_terms)."""
         ref = self.producer.get(loss) if isinstance(loss, torch.Tensor) else None
         top = self.entry(ref.entry) if ref is not None else None
-        for _ in range(2):  # through a scale of the whole loss on its line
-            if top is None or top.name not in _SCALES:
+        for _ in range(2):  # through a scale of the whole loss on its line, or by a plain number anywhere
+            if top is None or top.name not in _SCALES:  # (a framework's `loss / accumulate_grad_batches`)
                 break
             refs = [x for x in top.leaves if isinstance(x, (Ref, Source))]
             inner = self.entry(refs[0].entry) if len(refs) == 1 and isinstance(refs[0], Ref) else None
-            top = inner if inner is not None and inner.where == top.where else None
+            by_number = all(isinstance(x, (Ref, int, float)) and not isinstance(x, bool) for x in top.leaves)
+            top = inner if inner is not None and (inner.where == top.where or by_number) else None
         if top is None or top.scalars is None:
             return {}
         found: list[tuple[Any, torch.Tensor | None]] = []
