@@ -323,8 +323,9 @@ class OpWatcher(TorchFunctionMode):
         """tensor -> (root event, event that made the first NaN on its chain or None)."""
         self.inherited = False
         """Whether it started from an earlier watcher's taint (`inherit`)."""
-        self._storages: dict[Any, tuple[OpEvent, OpEvent | None]] = {}
-        """Inherited taint by the memory it lies in."""
+        self._earlier: OpWatcher | None = None
+        """The watcher whose taint this one inherited (`inherit`)."""
+        self._by_memory: tuple[int, dict[Any, tuple[OpEvent, OpEvent | None]]] | None = None
         self.hidden: WeakIdKeyDictionary = WeakIdKeyDictionary()
         """Finite tensor -> taint of the overflow it was computed from (x / Inf = 0): where a later op
         turns it non-finite again (log(0) = -inf), that overflow is the root, not the later op."""
@@ -335,18 +336,25 @@ class OpWatcher(TorchFunctionMode):
 
     def taint_of(self, t: Any) -> tuple[OpEvent, OpEvent | None] | None:
         taint = _lookup(self.taint, t)
-        if taint is None and self._storages and isinstance(t, torch.Tensor):
-            taint = self._storages.get(_storage_key(t))
+        if taint is None and self._earlier is not None:
+            taint = self._earlier.taint_of(t) or self._earlier.taint_by_memory(t)
         return taint
 
     def inherit(self, earlier: OpWatcher) -> None:
         """Start from the taint an earlier watcher left on tensors still alive (data a program's
-        start made non-finite, read again by a fetch). A tensor that shares their memory inherits it
-        too: data that went through numpy and back (`torch.from_numpy(x.numpy())`) are the same."""
-        for t, taint in list(earlier.taint.items()):
-            _store(self.taint, [t], taint)
-            self._storages[_storage_key(t)] = taint
-            self.inherited = True
+        start made non-finite, read again by a fetch): looked up there, not copied, so a fetch costs
+        nothing more where the start made nothing non-finite."""
+        self._earlier = earlier if len(earlier.taint) else None
+        self.inherited = self._earlier is not None
+
+    def taint_by_memory(self, t: Any) -> tuple[OpEvent, OpEvent | None] | None:
+        """The taint of a tensor that shares its memory with a tainted one: data that went through
+        numpy and back (`torch.from_numpy(x.numpy())`) are the same data."""
+        if not isinstance(t, torch.Tensor) or not len(self.taint):
+            return None
+        if self._by_memory is None or self._by_memory[0] != len(self.taint):  # rebuilt when the taint grew
+            self._by_memory = (len(self.taint), {_storage_key(x): taint for x, taint in list(self.taint.items())})
+        return self._by_memory[1].get(_storage_key(t))
 
     def _hide(self, inputs: list[torch.Tensor], outputs: list[torch.Tensor]) -> None:
         """Finite outputs of an op given an overflow (a sum of Inf divided into 0) keep its taint aside.
